@@ -1,0 +1,488 @@
+/**
+ * What a registration endpoint does with the client metadata it receives, as pure functions:
+ *
+ * 1. {@link decodeClientMetadataJson}: `JSON.parse` once, check for an object, decode with the
+ *    precompiled {@link ClientMetadata} decoder; on failure an RFC 7591 §3.2.2 error whose
+ *    `error_description` names each failing member and says why (`redirect_uris[0]: must be an
+ *    absolute URI without a fragment (got "/cb")`).
+ * 2. {@link applyClientMetadataDefaults}: the RFC 7591 §2 defaults (and Authlete's observed ones).
+ * 3. {@link validateClientMetadata}: the cross-member rules of RFC 7591 §2 / §2.1, OIDC
+ *    Registration §2, RFC 8705 and CIBA.
+ *
+ * {@link parseClientMetadata} chains the three; it is the one call a registration backend needs.
+ * None of these functions throws, whatever the input (bad JSON, a non-object, deep nesting, huge
+ * strings, lone surrogates).
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { ClientAuthMethodMetadata, GrantTypeMetadata, ResponseTypeMetadata } from "./ClientEnums.js"
+import {
+  ClientMetadata,
+  clientMetadataNames,
+  ExtensionMembers,
+  LanguageTaggedMembers,
+  NonNullClientMetadataFields
+} from "./ClientMetadata.js"
+import { collectProblems, describeValue, formatProblem, toAscii } from "./internal/issues.js"
+import { isLocalhost, isLoopbackHttpUri } from "./internal/uri.js"
+import type { RegistrationErrorResponse } from "./RegistrationErrorResponse.js"
+import { invalidClientMetadata, invalidRedirectUri, invalidSoftwareStatement } from "./RegistrationErrorResponse.js"
+
+/**
+ * The deepest nesting of arrays/objects accepted in a metadata document. Deeper documents are
+ * rejected (`invalid_client_metadata`) before decoding: `JSON.stringify` of a very deep value
+ * overflows the stack, and no legitimate metadata comes close.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxMetadataDepth = 32
+
+/**
+ * The fast path: the same members without the `null` tolerance (whose schema transformation costs
+ * about 3× the decoding), used after the structure pass has dropped the `null` members. It decodes
+ * to exactly what {@link ClientMetadata} decodes to (a property test checks it).
+ */
+const FastClientMetadata: Schema.Schema<ClientMetadata, unknown> = Schema.Struct(
+  NonNullClientMetadataFields,
+  ...LanguageTaggedMembers,
+  ExtensionMembers
+) as Schema.Schema<ClientMetadata, any>
+
+const decodeUnknown = ParseResult.decodeUnknownEither(FastClientMetadata, { errors: "all" })
+
+const knownNames: ReadonlySet<string> = new Set<string>(clientMetadataNames)
+
+/**
+ * Walks the document once (iteratively): returns a description of the first structural problem
+ * (too deep, a `__proto__` member), or `undefined`.
+ */
+const checkStructure = (root: object): string | undefined => {
+  const stack: Array<[unknown, number]> = []
+  stack.push([root, 1])
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (depth > maxMetadataDepth) return `the client metadata is nested deeper than ${maxMetadataDepth} levels`
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === "object" && item !== null) stack.push([item, depth + 1])
+    } else {
+      const record = value as Record<string, unknown>
+      if (Object.prototype.hasOwnProperty.call(record, "__proto__")) {
+        return "\"__proto__\" is not allowed as a member name"
+      }
+      for (const key in record) {
+        const item = record[key]
+        if (typeof item === "object" && item !== null) stack.push([item, depth + 1])
+      }
+    }
+  }
+  return undefined
+}
+
+/** Drops the registered members whose value is `null` ("absent"); copies only when there is one. */
+const withoutNullMembers = (input: Record<string, unknown>): Record<string, unknown> => {
+  let out: Record<string, unknown> | undefined
+  for (const key in input) {
+    if (input[key] === null && knownNames.has(key)) {
+      if (out === undefined) out = { ...input }
+      delete out[key]
+    }
+  }
+  return out ?? input
+}
+
+/**
+ * Turns a decoding failure into the RFC 7591 error: `invalid_redirect_uri` when the first problem
+ * is in `redirect_uris`, `invalid_software_statement` when it is in `software_statement`, else
+ * `invalid_client_metadata`. The description lists up to five problems, `; `-separated, in ASCII
+ * (RFC 7591 §3.2.2; other characters of echoed values are escaped as `\uXXXX`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const registrationErrorFromParseIssue = (issue: ParseResult.ParseIssue): RegistrationErrorResponse => {
+  const problems = collectProblems(issue)
+  const description = problems.length === 0
+    ? "the client metadata is invalid"
+    : toAscii(problems.map(formatProblem).join("; "))
+  const first = problems[0]?.path[0]
+  if (first === "redirect_uris") return invalidRedirectUri(description)
+  if (first === "software_statement") return invalidSoftwareStatement(description)
+  return invalidClientMetadata(description)
+}
+
+/**
+ * Decodes an already-parsed JSON value as {@link ClientMetadata}. Never throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeClientMetadata = (input: unknown): Either.Either<ClientMetadata, RegistrationErrorResponse> => {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return Either.left(invalidClientMetadata(`the client metadata must be a JSON object (got ${describeValue(input)})`))
+  }
+  const structural = checkStructure(input)
+  if (structural !== undefined) return Either.left(invalidClientMetadata(structural))
+  const result = decodeUnknown(withoutNullMembers(input as Record<string, unknown>))
+  return Either.isRight(result) ? Either.right(result.right) : Either.left(registrationErrorFromParseIssue(result.left))
+}
+
+/**
+ * Parses a JSON document (e.g. Authlete's `RegisterRequest.json`) and decodes it as
+ * {@link ClientMetadata}. Never throws: bad JSON, a non-object, deep nesting, a wrong type or an
+ * invalid value all give `Either.left` with `invalid_client_metadata` / `invalid_redirect_uri` /
+ * `invalid_software_statement` and a description that names the member.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeClientMetadataJson = (json: string): Either.Either<ClientMetadata, RegistrationErrorResponse> => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e)
+    return Either.left(invalidClientMetadata(toAscii(`the client metadata is not valid JSON (${reason})`)))
+  }
+  return decodeClientMetadata(parsed)
+}
+
+// -------------------------------------------------------------------------------------------------
+// grant types ⇔ response types
+// -------------------------------------------------------------------------------------------------
+
+const needsAuthorizationCode = (rt: string) => rt.split(" ").includes("code")
+const needsImplicit = (rt: string) => {
+  const parts = rt.split(" ")
+  return parts.includes("token") || parts.includes("id_token")
+}
+
+/**
+ * The effective `grant_types` and `response_types` of a registration, following RFC 7591 §2's
+ * defaults while keeping the pair consistent (§2.1):
+ *
+ * - neither sent: `["authorization_code"]` and `["code"]`;
+ * - only `response_types` sent: the grant types they need (`code` ⇒ `authorization_code`,
+ *   `token`/`id_token` ⇒ `implicit`), or `["authorization_code"]` if they need none;
+ * - only `grant_types` sent: `["code"]` if they include `authorization_code`, else `[]` (so that a
+ *   `client_credentials`-only client is not given a response type it cannot use).
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const effectiveFlowTypes = (
+  metadata: { readonly grant_types?: ReadonlyArray<GrantTypeMetadata>; readonly response_types?: ReadonlyArray<ResponseTypeMetadata> }
+): { readonly grant_types: ReadonlyArray<GrantTypeMetadata>; readonly response_types: ReadonlyArray<ResponseTypeMetadata> } => {
+  const { grant_types, response_types } = metadata
+  if (grant_types !== undefined && response_types !== undefined) return { grant_types, response_types }
+  if (grant_types === undefined && response_types === undefined) {
+    return { grant_types: ["authorization_code"], response_types: ["code"] }
+  }
+  if (response_types !== undefined) {
+    const derived: Array<GrantTypeMetadata> = []
+    if (response_types.some(needsAuthorizationCode)) derived.push("authorization_code")
+    if (response_types.some(needsImplicit)) derived.push("implicit")
+    return { grant_types: derived.length === 0 ? ["authorization_code"] : derived, response_types }
+  }
+  return { grant_types: grant_types!, response_types: grant_types!.includes("authorization_code") ? ["code"] : [] }
+}
+
+// -------------------------------------------------------------------------------------------------
+// defaults
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category defaults
+ */
+export interface DefaultsOptions {
+  /**
+   * Also apply the OpenID Connect defaults Authlete is observed to echo for a minimal request
+   * (reference §6): `id_token_signed_response_alg` `RS256` (OIDC Registration §2's default too) and
+   * `subject_type` `public`. Default `true`.
+   */
+  readonly oidc?: boolean | undefined
+}
+
+/** The mutable view of the members the defaults write. */
+type Writable = {
+  -readonly [K in
+    | "token_endpoint_auth_method"
+    | "grant_types"
+    | "response_types"
+    | "id_token_signed_response_alg"
+    | "subject_type"
+    | "id_token_encrypted_response_enc"
+    | "userinfo_encrypted_response_enc"
+    | "request_object_encryption_enc"
+    | "authorization_encrypted_response_enc"]?: unknown
+}
+
+/**
+ * Applies the defaults a server registers for omitted members, so that it can echo the effective
+ * values (RFC 7591 §2, §3.2.1):
+ *
+ * - `token_endpoint_auth_method`: `client_secret_basic` (RFC 7591 §2);
+ * - `grant_types` / `response_types`: see {@link effectiveFlowTypes};
+ * - `*_encrypted_response_enc` / `request_object_encryption_enc`: `A128CBC-HS256` when the matching
+ *   `_alg` is given (OIDC Registration §2, JARM §3);
+ * - with `oidc` (default): `id_token_signed_response_alg` `RS256`, `subject_type` `public`.
+ *
+ * Members that are present are never changed. Returns a new object.
+ *
+ * @since 0.1.0
+ * @category defaults
+ */
+export const applyClientMetadataDefaults = <M extends ClientMetadata>(metadata: M, options?: DefaultsOptions): M => {
+  const out = { ...metadata } as M & Writable
+  if (out.token_endpoint_auth_method === undefined) {
+    out.token_endpoint_auth_method = "client_secret_basic" satisfies ClientAuthMethodMetadata
+  }
+  const flows = effectiveFlowTypes(metadata)
+  out.grant_types = flows.grant_types
+  out.response_types = flows.response_types
+  if (out.id_token_encrypted_response_alg !== undefined && out.id_token_encrypted_response_enc === undefined) {
+    out.id_token_encrypted_response_enc = "A128CBC-HS256"
+  }
+  if (out.userinfo_encrypted_response_alg !== undefined && out.userinfo_encrypted_response_enc === undefined) {
+    out.userinfo_encrypted_response_enc = "A128CBC-HS256"
+  }
+  if (out.request_object_encryption_alg !== undefined && out.request_object_encryption_enc === undefined) {
+    out.request_object_encryption_enc = "A128CBC-HS256"
+  }
+  if (
+    out.authorization_encrypted_response_alg !== undefined && out.authorization_encrypted_response_enc === undefined
+  ) {
+    out.authorization_encrypted_response_enc = "A128CBC-HS256"
+  }
+  if (options?.oidc !== false) {
+    if (out.id_token_signed_response_alg === undefined) out.id_token_signed_response_alg = "RS256"
+    if (out.subject_type === undefined) out.subject_type = "public"
+  }
+  return out
+}
+
+// -------------------------------------------------------------------------------------------------
+// cross-member rules
+// -------------------------------------------------------------------------------------------------
+
+const quote = (s: string) => JSON.stringify(s)
+
+const tlsSubjectMembers = [
+  "tls_client_auth_subject_dn",
+  "tls_client_auth_san_dns",
+  "tls_client_auth_san_uri",
+  "tls_client_auth_san_ip",
+  "tls_client_auth_san_email"
+] as const
+
+const encPairs = [
+  ["id_token_encrypted_response_alg", "id_token_encrypted_response_enc"],
+  ["userinfo_encrypted_response_alg", "userinfo_encrypted_response_enc"],
+  ["request_object_encryption_alg", "request_object_encryption_enc"],
+  ["authorization_encrypted_response_alg", "authorization_encrypted_response_enc"]
+] as const
+
+const checkApplicationType = (
+  applicationType: string,
+  grantTypes: ReadonlyArray<string>,
+  redirectUris: ReadonlyArray<string>
+): RegistrationErrorResponse | undefined => {
+  for (let i = 0; i < redirectUris.length; i++) {
+    const uri = redirectUris[i]!
+    const lower = uri.toLowerCase()
+    if (applicationType === "native" && lower.startsWith("http:") && !isLoopbackHttpUri(uri)) {
+      return invalidRedirectUri(
+        `redirect_uris[${i}]: a native client may use http only on a loopback host (localhost, 127.0.0.1, [::1]) (got ${
+          describeValue(uri)
+        })`
+      )
+    }
+    if (applicationType === "web" && grantTypes.includes("implicit") && (!lower.startsWith("https:") || isLocalhost(uri))) {
+      return invalidRedirectUri(
+        `redirect_uris[${i}]: a web client using the implicit grant must use https and not localhost (got ${
+          describeValue(uri)
+        })`
+      )
+    }
+  }
+  return undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category validation
+ */
+export interface ValidateOptions {
+  /**
+   * Require at least one redirect URI when the (effective) grant types include
+   * `authorization_code` or `implicit`. Default `true`.
+   */
+  readonly requireRedirectUris?: boolean | undefined
+  /** The grant types were filled in by the defaults (only changes the wording of the error). */
+  readonly grantTypesDefaulted?: boolean | undefined
+  /**
+   * Also enforce OpenID Connect Registration §2's `application_type` rules on the redirect URIs
+   * (Authlete checks them at authorization time instead, so the default is `false`): a `web`
+   * client using `implicit` registers only `https` URIs not on `localhost`; a `native` client
+   * registers no `http` URI other than a loopback one (`http://localhost`, `http://127.0.0.1`,
+   * `http://[::1]`; private-use schemes and claimed `https` URIs are fine, RFC 8252 §7).
+   */
+  readonly enforceApplicationType?: boolean | undefined
+}
+
+/**
+ * Checks the rules that involve more than one member; returns the metadata unchanged or the first
+ * violation as an RFC 7591 error:
+ *
+ * - `jwks` and `jwks_uri` both present → `invalid_client_metadata` (RFC 7591 §2);
+ * - `response_types` needing a grant type missing from `grant_types` (`code` ⇒
+ *   `authorization_code`, `token`/`id_token` ⇒ `implicit`), or a grant type with no response type
+ *   using it → `invalid_client_metadata` (§2.1); omitted members count as their defaults (see
+ *   {@link effectiveFlowTypes});
+ * - `authorization_code` or `implicit` without any redirect URI → `invalid_redirect_uri`;
+ * - an `*_enc` without its `*_alg` (OIDC Registration §2, JARM) → `invalid_client_metadata`;
+ * - `token_endpoint_auth_signing_alg` `none` (OIDC Registration §2) → `invalid_client_metadata`;
+ * - `tls_client_auth` without exactly one `tls_client_auth_*` subject member (RFC 8705 §2.1.2) →
+ *   `invalid_client_metadata`;
+ * - the CIBA grant without `backchannel_token_delivery_mode`, or `ping`/`push` without
+ *   `backchannel_client_notification_endpoint` (CIBA §4) → `invalid_client_metadata`;
+ * - with `enforceApplicationType`, OIDC Registration §2's `application_type` rules →
+ *   `invalid_redirect_uri`.
+ *
+ * Public clients (`token_endpoint_auth_method` `none`) with loopback `http` redirect URIs
+ * (`http://localhost:<port>/callback`, `http://127.0.0.1:<port>/callback`, as MCP clients send)
+ * pass: nothing here restricts them.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const validateClientMetadata = <M extends ClientMetadata>(
+  metadata: M,
+  options?: ValidateOptions
+): Either.Either<M, RegistrationErrorResponse> => {
+  if (metadata.jwks !== undefined && metadata.jwks_uri !== undefined) {
+    return Either.left(
+      invalidClientMetadata("jwks and jwks_uri must not both be present (RFC 7591 section 2): send the keys one way only")
+    )
+  }
+  const { grant_types, response_types } = effectiveFlowTypes(metadata)
+  for (const rt of response_types) {
+    if (needsAuthorizationCode(rt) && !grant_types.includes("authorization_code")) {
+      return Either.left(invalidClientMetadata(
+        `response_types contains ${quote(rt)}, which needs grant_types to include "authorization_code"`
+      ))
+    }
+    if (needsImplicit(rt) && !grant_types.includes("implicit")) {
+      return Either.left(invalidClientMetadata(
+        `response_types contains ${quote(rt)}, which needs grant_types to include "implicit"`
+      ))
+    }
+  }
+  if (grant_types.includes("authorization_code") && !response_types.some(needsAuthorizationCode)) {
+    return Either.left(invalidClientMetadata(
+      "grant_types contains \"authorization_code\", so response_types must contain a response type with \"code\""
+    ))
+  }
+  if (grant_types.includes("implicit") && !response_types.some(needsImplicit)) {
+    return Either.left(invalidClientMetadata(
+      "grant_types contains \"implicit\", so response_types must contain a response type with \"token\" or \"id_token\""
+    ))
+  }
+  const redirectGrant = grant_types.find((g) => g === "authorization_code" || g === "implicit")
+  if (
+    redirectGrant !== undefined && options?.requireRedirectUris !== false &&
+    (metadata.redirect_uris === undefined || metadata.redirect_uris.length === 0)
+  ) {
+    const defaulted = options?.grantTypesDefaulted ?? metadata.grant_types === undefined
+    return Either.left(invalidRedirectUri(
+      `redirect_uris must contain at least one redirection URI when grant_types includes ${quote(redirectGrant)}${
+        defaulted ? " (the default)" : ""
+      }`
+    ))
+  }
+  for (const [alg, enc] of encPairs) {
+    if (metadata[enc] !== undefined && metadata[alg] === undefined) {
+      return Either.left(invalidClientMetadata(`${enc} is present, so ${alg} must be present too`))
+    }
+  }
+  if (metadata.token_endpoint_auth_signing_alg === "none") {
+    return Either.left(invalidClientMetadata("token_endpoint_auth_signing_alg must not be \"none\""))
+  }
+  if (metadata.token_endpoint_auth_method === "tls_client_auth") {
+    const present = tlsSubjectMembers.filter((m) => metadata[m] !== undefined)
+    if (present.length !== 1) {
+      return Either.left(invalidClientMetadata(
+        `token_endpoint_auth_method "tls_client_auth" needs exactly one of ${tlsSubjectMembers.join(", ")} (got ${
+          present.length === 0 ? "none" : present.join(", ")
+        })`
+      ))
+    }
+  }
+  if (options?.enforceApplicationType === true && metadata.redirect_uris !== undefined) {
+    const failure = checkApplicationType(metadata.application_type ?? "web", grant_types, metadata.redirect_uris)
+    if (failure !== undefined) return Either.left(failure)
+  }
+  if (grant_types.includes("urn:openid:params:grant-type:ciba")) {
+    const mode = metadata.backchannel_token_delivery_mode
+    if (mode === undefined) {
+      return Either.left(invalidClientMetadata(
+        "backchannel_token_delivery_mode is required when grant_types includes \"urn:openid:params:grant-type:ciba\""
+      ))
+    }
+    if ((mode === "ping" || mode === "push") && metadata.backchannel_client_notification_endpoint === undefined) {
+      return Either.left(invalidClientMetadata(
+        `backchannel_client_notification_endpoint is required when backchannel_token_delivery_mode is ${quote(mode)}`
+      ))
+    }
+  }
+  return Either.right(metadata)
+}
+
+/**
+ * @since 0.1.0
+ * @category decoding
+ */
+export interface ParseClientMetadataOptions extends DefaultsOptions {
+  /** Apply {@link applyClientMetadataDefaults} before the cross-member rules. Default `true`. */
+  readonly applyDefaults?: boolean | undefined
+  /**
+   * When the client sent neither `grant_types` nor `response_types`, still require redirect URIs
+   * for the default `authorization_code` grant. Default `true` (RFC 7591 §2 / OIDC Registration:
+   * a client of the code flow registers its redirect URIs; oidc-provider behaves so). `false`
+   * behaves like Authlete, whose own documented examples register and update a client with only
+   * `client_name` and no redirect URI (reference §6): the client can not use the code flow until it
+   * registers one. Redirect URIs stay required when the client asks for `authorization_code` or
+   * `implicit` (or a response type needing them) explicitly.
+   */
+  readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
+  /** See {@link ValidateOptions.enforceApplicationType}. Default `false`. */
+  readonly enforceApplicationType?: boolean | undefined
+}
+
+/**
+ * The whole pipeline of a registration (or RFC 7592 update) body: {@link decodeClientMetadataJson},
+ * then {@link applyClientMetadataDefaults} (unless `applyDefaults: false`), then
+ * {@link validateClientMetadata}. Pure and synchronous; never throws.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const parseClientMetadata = (
+  json: string,
+  options?: ParseClientMetadataOptions
+): Either.Either<ClientMetadata, RegistrationErrorResponse> => {
+  const decoded = decodeClientMetadataJson(json)
+  if (Either.isLeft(decoded)) return decoded
+  const sent = decoded.right
+  const effective = options?.applyDefaults === false ? sent : applyClientMetadataDefaults(sent, options)
+  const flowsDefaulted = sent.grant_types === undefined && sent.response_types === undefined
+  return validateClientMetadata(effective, {
+    requireRedirectUris: !flowsDefaulted || options?.requireRedirectUrisForDefaultGrant !== false,
+    grantTypesDefaulted: sent.grant_types === undefined,
+    enforceApplicationType: options?.enforceApplicationType
+  })
+}

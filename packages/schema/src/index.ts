@@ -1,0 +1,17 @@
+/**
+ * Effect Schema models of Authlete's Dynamic Client Registration API and of RFC 7591/7592 client
+ * metadata. Pure models: no transport, no platform import.
+ *
+ * @since 0.1.0
+ */
+export * from "./Client.js"
+export * from "./ClientEnums.js"
+export * from "./ClientRegistrationRequest.js"
+export * from "./ClientRegistrationResponse.js"
+export * from "./ResultError.js"
+export * from "./ClientMetadata.js"
+export * from "./ClientMetadataValidation.js"
+export * from "./RegistrationErrorResponse.js"
+export * from "./ClientInformationResponse.js"
+export * from "./ClientMetadataMapping.js"
+export * from "./JsonString.js"
