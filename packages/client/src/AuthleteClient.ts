@@ -1,0 +1,337 @@
+/**
+ * `DynamicClientRegistration` over HTTP, backed by Authlete's API
+ * (`POST {base}/api/{serviceId}/client/registration[/get|/update|/delete]`).
+ *
+ * The layer needs an `HttpClient.HttpClient` (provide `NodeHttpClient.layerUndici`,
+ * `FetchHttpClient.layer`, …). Each call:
+ *
+ * - sends the request body encoded with the `@effect-dcr/schema` request schemas (tokens are
+ *   unwrapped from `Redacted` only here), `Authorization: Bearer <service access token>`,
+ *   `Content-Type` and `Accept: application/json`, exactly as the official SDK does;
+ * - maps the answer: HTTP 200 + JSON → the operation's response (or `ResponseDecodeError`),
+ *   400/401/403/500 + JSON → `ResultError`, anything else → `AuthleteDefaultError`; a failed
+ *   connection → `TransportError`; an attempt slower than `timeout` → `TimeoutError`;
+ * - retries according to the `RetryPolicy` (see that module for the rule that keeps `register`
+ *   from creating duplicate clients);
+ * - runs in a span `DynamicClientRegistration.<operation>` annotated with `authlete.service_id`
+ *   and `dcr.client_id`. Interrupting the caller aborts the HTTP request.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import {
+  DeleteRequest,
+  DeleteResponse,
+  GetRequest,
+  GetResponse,
+  RegisterRequest,
+  RegisterResponse,
+  UpdateRequest,
+  UpdateResponse
+} from "@effect-dcr/schema"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { DynamicClientRegistration } from "./DynamicClientRegistration.js"
+import type { Service } from "./DynamicClientRegistration.js"
+import { TimeoutError } from "./DynamicClientRegistrationError.js"
+import type { DynamicClientRegistrationError, Operation } from "./DynamicClientRegistrationError.js"
+import { toTransportError } from "./internal/platformError.js"
+import { makeResponseHandler } from "./internal/response.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * Authlete's cloud regions; `region: "jp"` means `https://jp.authlete.com`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Region = "us" | "jp" | "eu" | "br"
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const regions: ReadonlyArray<Region> = ["us", "jp", "eu", "br"]
+
+/**
+ * The API base URL of a region: `https://{region}.authlete.com`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const regionBaseUrl = (region: Region): string => `https://${region}.authlete.com`
+
+/**
+ * The per-attempt timeout used when `timeout` is not set.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultTimeout: Duration.Duration = Duration.seconds(10)
+
+/**
+ * How to reach Authlete. Give `baseUrl` (any Authlete-compatible server, e.g. a proxy or the
+ * embedded engine's HTTP API; a path prefix is kept) or `region`; `baseUrl` wins when both are set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** e.g. `https://us.authlete.com` or `http://127.0.0.1:8080/authlete`. */
+  readonly baseUrl?: string | URL | undefined
+  /** Shorthand for `baseUrl: https://{region}.authlete.com`. */
+  readonly region?: Region | undefined
+  /** The Authlete service ID (percent-encoded into the path). */
+  readonly serviceId: string
+  /** The service access token, sent as `Authorization: Bearer …`. */
+  readonly serviceAccessToken: Redacted.Redacted<string>
+  /** Limit of one attempt (request + response body); default 10 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Default `RetryPolicy.defaultPolicy`; `RetryPolicy.none` turns retries off. */
+  readonly retryPolicy?: RetryPolicy.RetryPolicy | undefined
+  /** Applied to the `HttpClient` once, e.g. to add headers or a proxy. */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+const resolveBaseUrl = (options: Options): Either.Either<URL, ConfigError.ConfigError> => {
+  if (options.baseUrl !== undefined) {
+    let url: URL
+    try {
+      url = new URL(options.baseUrl)
+    } catch {
+      return Either.left(ConfigError.InvalidData(["baseUrl"], `Expected an absolute URL, got ${String(options.baseUrl)}`))
+    }
+    return url.protocol === "http:" || url.protocol === "https:"
+      ? Either.right(url)
+      : Either.left(ConfigError.InvalidData(["baseUrl"], `Expected an http(s) URL, got ${url.protocol}`))
+  }
+  if (options.region !== undefined) {
+    return regions.includes(options.region)
+      ? Either.right(new URL(regionBaseUrl(options.region)))
+      : Either.left(
+        ConfigError.InvalidData(["region"], `Expected one of ${regions.join(", ")}, got ${String(options.region)}`)
+      )
+  }
+  return Either.left(ConfigError.MissingData([], "Expected baseUrl or region to be set"))
+}
+
+const endpointBase = (base: URL, serviceId: string): string =>
+  `${base.origin}${base.pathname.replace(/\/+$/, "")}/api/${encodeURIComponent(serviceId)}/client/registration`
+
+const annotateClientId = (clientId: unknown) =>
+  clientId === undefined ? Effect.void : Effect.annotateCurrentSpan("dcr.client_id", String(clientId))
+
+const annotateAction = (action: string | undefined) =>
+  action === undefined ? Effect.void : Effect.annotateCurrentSpan("dcr.action", action)
+
+/**
+ * Builds the service from options (validated: a missing or malformed base URL or an empty
+ * service ID fail with a `ConfigError`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const base = yield* resolveBaseUrl(options)
+  if (options.serviceId.length === 0) {
+    return yield* Effect.fail(ConfigError.InvalidData(["serviceId"], "Expected a non-empty service ID"))
+  }
+  const serviceId = options.serviceId
+  const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+  const layerPolicy = options.retryPolicy ?? RetryPolicy.defaultPolicy
+  const httpClient = yield* HttpClient.HttpClient
+  // The platform's own client span ends with the platform's value (the request, whose body holds
+  // the registration access token, inside the response or RequestError): replaced by `attempt`'s
+  // span below (this also keeps `traceparent` from going to Authlete). A `transformClient` that
+  // calls `HttpClient.withTracerDisabledWhen` wins.
+  const client = HttpClient.withTracerDisabledWhen(
+    options.transformClient ? options.transformClient(httpClient) : httpClient,
+    () => true
+  )
+  const url = endpointBase(base, serviceId)
+  const template = HttpClientRequest.post(url).pipe(
+    HttpClientRequest.bearerToken(options.serviceAccessToken),
+    HttpClientRequest.acceptJson
+  )
+
+  const operation = <Req, ReqI, Res, ResI>(
+    name: Operation,
+    suffix: string,
+    requestSchema: Schema.Schema<Req, ReqI>,
+    responseSchema: Schema.Schema<Res, ResI>
+  ) => {
+    const encode = Schema.encode(requestSchema)
+    const handle = makeResponseHandler(name, responseSchema)
+    const request = suffix === "" ? template : HttpClientRequest.setUrl(template, url + suffix)
+    const spanName = `Authlete POST ${suffix === "" ? "/client/registration" : `/client/registration${suffix}`}`
+    const spanOptions = {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: { "http.request.method": "POST", "url.full": request.url, "server.address": base.origin }
+    } as const
+    const attempt = (httpRequest: HttpClientRequest.HttpClientRequest) =>
+      client.execute(httpRequest).pipe(
+        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
+        Effect.flatMap(handle),
+        Effect.catchTags({
+          RequestError: (error) => Effect.fail(toTransportError(name, error)),
+          ResponseError: (error) => Effect.fail(toTransportError(name, error))
+        }),
+        Effect.withSpan(spanName, spanOptions),
+        Effect.timeoutFail({ duration: timeout, onTimeout: () => new TimeoutError({ operation: name, timeout }) }),
+        Effect.tapError((error: DynamicClientRegistrationError) =>
+          Effect.logDebug(`Authlete ${name} attempt failed: ${error.message}`).pipe(
+            Effect.annotateLogs({ "dcr.operation": name, "dcr.error": error._tag })
+          )
+        )
+      )
+    return (input: Req): Effect.Effect<Res, DynamicClientRegistrationError> =>
+      Effect.flatMap(Effect.orDie(encode(input)), (body) =>
+        Effect.flatMap(FiberRef.get(RetryPolicy.currentRetryPolicy), (override) =>
+          Effect.retry(
+            attempt(HttpClientRequest.bodyUnsafeJson(request, body)),
+            Option.getOrElse(override, () => layerPolicy).schedule(name)
+          )))
+  }
+
+  const register = operation("register", "", RegisterRequest, RegisterResponse)
+  const get = operation("get", "/get", GetRequest, GetResponse)
+  const update = operation("update", "/update", UpdateRequest, UpdateResponse)
+  const delete_ = operation("delete", "/delete", DeleteRequest, DeleteResponse)
+
+  return DynamicClientRegistration.of({
+    register: Effect.fn("DynamicClientRegistration.register")(function*(request) {
+      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+      const response = yield* register(request)
+      yield* annotateClientId(response.client?.clientId)
+      yield* annotateAction(response.action)
+      return response
+    }),
+    get: Effect.fn("DynamicClientRegistration.get")(function*(request) {
+      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+      yield* annotateClientId(request.clientId)
+      const response = yield* get(request)
+      yield* annotateAction(response.action)
+      return response
+    }),
+    update: Effect.fn("DynamicClientRegistration.update")(function*(request) {
+      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+      yield* annotateClientId(request.clientId)
+      const response = yield* update(request)
+      yield* annotateAction(response.action)
+      return response
+    }),
+    delete: Effect.fn("DynamicClientRegistration.delete")(function*(request) {
+      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+      yield* annotateClientId(request.clientId)
+      const response = yield* delete_(request)
+      yield* annotateAction(response.action)
+      return response
+    })
+  } satisfies Service)
+})
+
+/**
+ * Provides `DynamicClientRegistration` backed by Authlete.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(DynamicClientRegistration, make(options))
+
+/**
+ * Like `layer`, with every option read from `Config` (`Config.Wrap`: each field may be a
+ * `Config`, or the whole object one `Config`).
+ *
+ * @example
+ * ```ts
+ * import { AuthleteClient } from "@effect-dcr/client"
+ * import { Config } from "effect"
+ *
+ * const AuthleteLive = AuthleteClient.layerConfig({
+ *   region: Config.literal("us", "jp", "eu", "br")("AUTHLETE_REGION"),
+ *   serviceId: Config.string("AUTHLETE_SERVICE_ID"),
+ *   serviceAccessToken: Config.redacted("AUTHLETE_SERVICE_ACCESS_TOKEN")
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config.Wrap<Options>
+): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(DynamicClientRegistration, Effect.flatMap(Config.unwrap(config), make))
+
+/**
+ * The connection settings from the environment (or the current `ConfigProvider`):
+ *
+ * - `AUTHLETE_BASE_URL`, or else `AUTHLETE_REGION` (`us` | `jp` | `eu` | `br`) — one is required;
+ * - `AUTHLETE_SERVICE_ID` (non-empty);
+ * - `AUTHLETE_SERVICE_ACCESS_TOKEN` (read as `Redacted`);
+ * - `AUTHLETE_TIMEOUT` (optional, e.g. `5 seconds`).
+ *
+ * A missing variable fails with a `ConfigError` that names it (all missing ones at once).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const envConfig: Config.Config<Options> = Config.all({
+  baseUrl: Config.string("AUTHLETE_BASE_URL").pipe(
+    Config.orElse(() => Config.map(Config.literal(...regions)("AUTHLETE_REGION"), regionBaseUrl))
+  ),
+  serviceId: Config.nonEmptyString("AUTHLETE_SERVICE_ID"),
+  serviceAccessToken: Config.redacted("AUTHLETE_SERVICE_ACCESS_TOKEN"),
+  timeout: Config.option(Config.duration("AUTHLETE_TIMEOUT"))
+}).pipe(
+  Config.map(({ timeout, ...rest }): Options => ({ ...rest, timeout: Option.getOrUndefined(timeout) }))
+)
+
+/**
+ * `layerConfig(envConfig)`, plus the options that cannot come from the environment.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromEnv = (
+  options: Pick<Options, "retryPolicy" | "transformClient"> = {}
+): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effect(DynamicClientRegistration, Effect.flatMap(envConfig, (config) => make({ ...config, ...options })))
+
+/**
+ * Runs `self` with another retry policy for every Authlete operation it performs (the layer's
+ * policy is the default). Implemented with `Effect.locally` on `RetryPolicy.currentRetryPolicy`.
+ *
+ * @example
+ * ```ts
+ * import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "@effect-dcr/client"
+ *
+ * const once = DynamicClientRegistration.register({ json: "{}" }).pipe(
+ *   AuthleteClient.withRetryPolicy(RetryPolicy.none)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withRetryPolicy: {
+  (policy: RetryPolicy.RetryPolicy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy.RetryPolicy): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy.RetryPolicy): Effect.Effect<A, E, R> =>
+    Effect.locally(self, RetryPolicy.currentRetryPolicy, Option.some(policy))
+)

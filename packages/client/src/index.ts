@@ -1,0 +1,32 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * `DynamicClientRegistration` backed by Authlete's HTTP API: `make`, `layer`, `layerConfig`,
+ * `layerFromEnv`, `withRetryPolicy`.
+ *
+ * @since 0.1.0
+ */
+export * as AuthleteClient from "./AuthleteClient.js"
+
+/**
+ * The `DynamicClientRegistration` service tag, its shape and `yield*`-able accessors.
+ *
+ * @since 0.1.0
+ */
+export * as DynamicClientRegistration from "./DynamicClientRegistration.js"
+
+/**
+ * The closed union of operation failures.
+ *
+ * @since 0.1.0
+ */
+export * as DynamicClientRegistrationError from "./DynamicClientRegistrationError.js"
+
+/**
+ * Retry schedules per operation, with the rule that keeps `register` from creating duplicates.
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,0 +1,61 @@
+/**
+ * The README's example (test/readme/example.ts, quoted verbatim in the README) type-checks (tsc -b)
+ * and works against a loopback Authlete.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Queue } from "effect"
+import * as Fs from "node:fs"
+import * as fixtures from "./fixtures.js"
+import { AuthleteLive, main, registerOnce } from "./readme/example.js"
+import { answerJson, closedPort, loopback } from "./utils/loopback.js"
+
+const env = (baseUrl: string) =>
+  ConfigProvider.fromMap(
+    new Map([
+      ["AUTHLETE_BASE_URL", baseUrl],
+      ["AUTHLETE_SERVICE_ID", "715948317"],
+      ["AUTHLETE_SERVICE_ACCESS_TOKEN", "readme-token"]
+    ])
+  )
+
+describe("README example", () => {
+  it.scopedLive("registers a client: 201 with Authlete's responseContent", () =>
+    Effect.gen(function*() {
+      const server = yield* loopback(answerJson(200, fixtures.registerResponse))
+      const result = yield* main.pipe(Effect.withConfigProvider(env(server.url)))
+      assert.deepStrictEqual(result, { status: 201, body: fixtures.responseContent })
+      const request = yield* Queue.take(server.requests)
+      assert.strictEqual(request.url, "/api/715948317/client/registration")
+      assert.strictEqual(request.headers.authorization, "Bearer readme-token")
+      assert.deepStrictEqual(JSON.parse(JSON.parse(request.body).json), {
+        client_name: "My App",
+        redirect_uris: ["https://app.example.com/cb"]
+      })
+    }))
+
+  it.scopedLive("catchTag: a ResultError from Authlete", () =>
+    Effect.gen(function*() {
+      const server = yield* loopback(answerJson(401, fixtures.resultErrors[401]))
+      const result = yield* main.pipe(Effect.withConfigProvider(env(server.url)))
+      assert.deepStrictEqual(result, { status: 500, body: "Authlete: A001202" })
+    }))
+
+  it.scopedLive("catchTag: a refused connection is 'not registered'", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const result = yield* registerOnce({ client_name: "x" }).pipe(
+        Effect.provide(AuthleteLive),
+        Effect.withConfigProvider(env(`http://127.0.0.1:${port}`))
+      )
+      assert.deepStrictEqual(result, { status: 503, body: "not registered" })
+    }))
+
+  it("is quoted verbatim in the README", () => {
+    const source = Fs.readFileSync(new URL("./readme/example.ts", import.meta.url), "utf8").trim()
+    const candidates = ["../../../README.md", "../../../.scratch/README-client.md"]
+      .map((path) => new URL(path, import.meta.url))
+      .filter((url) => Fs.existsSync(url))
+      .map((url) => Fs.readFileSync(url, "utf8"))
+    assert.isTrue(candidates.some((readme) => readme.includes(source)), "README snippet and test/readme/example.ts differ")
+  })
+})
