@@ -1,0 +1,473 @@
+/**
+ * The default `ClientStore`: one SQLite file through `@effect/sql-sqlite-node` (better-sqlite3).
+ *
+ * - Opened once per layer: WAL journal, `synchronous = NORMAL`, a busy timeout, and the schema created
+ *   or upgraded by `@effect/sql` migrations (`Migrator.fromRecord`, bookkeeping table
+ *   `effect_dcr_migrations`). Nothing schema-related happens per request.
+ * - Every statement is a fixed SQL text, so the client's prepared-statement cache serves it after the
+ *   first use.
+ * - `insert` uses group commit: the inserts queued during one event-loop turn (e.g. by all the HTTP
+ *   requests read in that turn) are written by one writer fiber in a single `BEGIN IMMEDIATE … COMMIT`
+ *   (a lone insert is written at the end of the turn: no timer, no fixed delay). When `insert`
+ *   succeeds, the row is committed. A primary-key collision is reported as `ClientIdCollision` to
+ *   the caller whose row collided; the duplicate-`software_id` rule is part of the row's statement
+ *   (`INSERT … SELECT … WHERE NOT EXISTS`, which also sees earlier rows of the same batch), so it
+ *   cannot race. Closing the layer writes what is queued before the file is closed.
+ * - `":memory:"` gives a private in-memory database (tests).
+ *
+ * @since 0.1.0
+ */
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import { fileURLToPath } from "node:url"
+import {
+  ClientIdCollision,
+  type ClientRecord,
+  ClientStore,
+  ClientStoreError,
+  DuplicateSoftwareId,
+  type InsertOptions
+} from "./ClientStore.js"
+
+/**
+ * Options of the SQLite store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Path of the database file (created if missing), or `":memory:"`. */
+  readonly filename: string
+  /** How long a statement waits for a lock held by another process (default 5 seconds). */
+  readonly busyTimeout?: Duration.DurationInput | undefined
+  /** Capacity of the prepared-statement cache (default 200). */
+  readonly prepareCacheSize?: number | undefined
+  /**
+   * The largest number of concurrent inserts committed in one transaction (default
+   * `defaultMaxBatchSize`; `1` turns group commit off: every insert is its own autocommit INSERT).
+   */
+  readonly maxBatchSize?: number | undefined
+}
+
+/**
+ * Reads a database location given as a URL or a path, as in `DCR_DATABASE_URL`:
+ *
+ * - `sqlite:/var/lib/dcr.sqlite`, `sqlite:./dcr.sqlite`, `sqlite:///var/lib/dcr.sqlite` → that path;
+ * - `file:///var/lib/dcr.sqlite` → that path;
+ * - `sqlite::memory:` or `:memory:` → an in-memory database;
+ * - a string without a scheme → a path.
+ *
+ * Any other scheme (e.g. `postgres:`) is `Either.left` with a message.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const filenameFromUrl = (url: string): Either.Either<string, string> => {
+  if (url === ":memory:" || url === "sqlite::memory:" || url === "sqlite://:memory:") return Either.right(":memory:")
+  if (url.startsWith("sqlite://")) return nonEmpty(url.slice("sqlite://".length), url)
+  if (url.startsWith("sqlite:")) return nonEmpty(url.slice("sqlite:".length), url)
+  if (url.startsWith("file:")) {
+    try {
+      return Either.right(fileURLToPath(url))
+    } catch {
+      return Either.left(`Invalid file URL: ${url}`)
+    }
+  }
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(url)) {
+    return Either.left(`Unsupported database URL scheme in ${url.slice(0, url.indexOf(":") + 1)} (expected sqlite: or file:)`)
+  }
+  return nonEmpty(url, url)
+}
+
+const nonEmpty = (path: string, url: string): Either.Either<string, string> =>
+  path === "" ? Either.left(`No database path in ${url}`) : Either.right(path)
+
+/**
+ * The migrations, in order. Migration ids are never renumbered; add new ones at the end.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+  "1_create_clients": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE dcr_clients (
+  client_id TEXT PRIMARY KEY NOT NULL,
+  client TEXT NOT NULL,
+  registration_access_token_hash TEXT NOT NULL,
+  client_secret_hash TEXT,
+  software_id TEXT,
+  created_at INTEGER NOT NULL,
+  modified_at INTEGER NOT NULL
+)`
+    yield* sql`CREATE INDEX dcr_clients_software_id ON dcr_clients (software_id) WHERE software_id IS NOT NULL`
+  })
+}
+
+/**
+ * The name of the migrations bookkeeping table.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrationsTable = "effect_dcr_migrations"
+
+const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
+
+interface Row {
+  readonly client_id: string
+  readonly client: string
+  readonly registration_access_token_hash: string
+  readonly client_secret_hash: string | null
+  readonly software_id: string | null
+  readonly created_at: number
+  readonly modified_at: number
+}
+
+const toRecord = (row: Row): ClientRecord => ({
+  clientId: row.client_id,
+  client: row.client,
+  registrationAccessTokenHash: row.registration_access_token_hash,
+  clientSecretHash: row.client_secret_hash ?? undefined,
+  softwareId: row.software_id ?? undefined,
+  createdAt: row.created_at,
+  modifiedAt: row.modified_at
+})
+
+const changes = (result: unknown): number =>
+  typeof result === "object" && result !== null && "changes" in result && typeof result.changes === "number"
+    ? result.changes
+    : 0
+
+const isPrimaryKeyViolation = (error: SqlError): boolean => {
+  const cause = error.cause
+  return typeof cause === "object" && cause !== null && "code" in cause &&
+    (cause.code === "SQLITE_CONSTRAINT_PRIMARYKEY" || cause.code === "SQLITE_CONSTRAINT_UNIQUE")
+}
+
+const insertColumns =
+  "INSERT INTO dcr_clients (client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at)"
+const insertSql = `${insertColumns} VALUES (?, ?, ?, ?, ?, ?, ?)`
+const insertUniqueSoftwareIdSql =
+  `${insertColumns} SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dcr_clients WHERE software_id = ?)`
+
+/** The failures `insert` reports to the caller whose row caused them. */
+type RowError = ClientIdCollision | DuplicateSoftwareId
+
+/**
+ * One INSERT on `connection`. A constraint failure only aborts this statement (SQLite's default
+ * `ABORT` conflict resolution keeps the rest of the transaction), so it is a per-row outcome; any
+ * other error fails the effect.
+ */
+const insertRow = (
+  connection: SqlConnection.Connection,
+  record: ClientRecord,
+  options: InsertOptions
+): Effect.Effect<RowError | undefined, SqlError> => {
+  const softwareId = record.softwareId ?? null
+  const unique = options.uniqueSoftwareId && softwareId !== null
+  const params: Array<string | number | null> = [
+    record.clientId,
+    record.client,
+    record.registrationAccessTokenHash,
+    record.clientSecretHash ?? null,
+    softwareId,
+    record.createdAt,
+    record.modifiedAt
+  ]
+  if (unique) params.push(softwareId)
+  return connection.executeRaw(unique ? insertUniqueSoftwareIdSql : insertSql, params).pipe(
+    Effect.map((result): RowError | undefined =>
+      changes(result) === 1 || softwareId === null ? undefined : new DuplicateSoftwareId({ softwareId })
+    ),
+    Effect.catchIf(isPrimaryKeyViolation, () => Effect.succeed(new ClientIdCollision({ clientId: record.clientId })))
+  )
+}
+
+const outcomeEffect = (outcome: RowError | undefined): Effect.Effect<void, RowError> =>
+  outcome === undefined ? Effect.void : Effect.fail(outcome)
+
+interface Pending {
+  readonly record: ClientRecord
+  readonly options: InsertOptions
+  /** Answers the waiting caller. */
+  readonly resume: (answer: Effect.Effect<void, ClientStoreError | RowError>) => void
+}
+
+/**
+ * The default largest number of inserts committed together.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxBatchSize = 128
+
+/**
+ * Group commit: `insert` queues the row, and a single writer fiber takes everything pending (up to
+ * `maxBatchSize`) and writes it in one `BEGIN IMMEDIATE … COMMIT`. Each caller is answered only after
+ * the COMMIT; a row's own constraint failure (id collision, duplicate `software_id`, also against an
+ * earlier row of the same batch) is reported to that caller only. A storage error fails the whole
+ * batch (rolled back) with `ClientStoreError`. Nothing waits on a timer: a lone insert is written at
+ * the end of the current event-loop turn. Closing the scope drains the queue: rows queued before it
+ * are written, later calls fail with `ClientStoreError`.
+ */
+const makeWriter = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, maxBatchSize: number) {
+  // A plain array and one wake-up callback: cheaper per request than a Queue (a Deferred per take).
+  let pending: Array<Pending> = []
+  let wake: ((signal: Effect.Effect<void>) => void) | undefined
+  let closed = false
+
+  // The writer runs at the end of the current event-loop turn (`setImmediate`, not a timer: no fixed
+  // delay). Node drains the microtasks (where fibers run) after each I/O callback, so resuming the
+  // writer at once would write after every single HTTP request; deferring it to the check phase lets
+  // every request read in the same turn share one commit.
+  const wakeWriter = () => {
+    if (wake !== undefined) {
+      const resume = wake
+      wake = undefined
+      setImmediate(resume, Effect.void)
+    }
+  }
+
+  const waitForWork = Effect.async<void>((resume) => {
+    if (pending.length > 0 || closed) setImmediate(resume, Effect.void)
+    else wake = resume
+  })
+
+  const takeBatch = (): ReadonlyArray<Pending> => {
+    if (pending.length <= maxBatchSize) {
+      const batch = pending
+      pending = []
+      return batch
+    }
+    return pending.splice(0, maxBatchSize)
+  }
+
+  /** Writes the batch; per-row outcomes once it is committed. A lone row is a plain autocommit INSERT. */
+  const transaction = (batch: ReadonlyArray<Pending>) =>
+    Effect.scoped(Effect.flatMap(sql.reserve, (connection) => {
+      if (batch.length === 1) {
+        return Effect.map(insertRow(connection, batch[0]!.record, batch[0]!.options), (outcome) => [outcome])
+      }
+      return Effect.gen(function*() {
+        yield* connection.executeRaw("BEGIN IMMEDIATE", [])
+        const outcomes: Array<RowError | undefined> = []
+        for (const pending of batch) outcomes.push(yield* insertRow(connection, pending.record, pending.options))
+        yield* connection.executeRaw("COMMIT", [])
+        return outcomes
+      }).pipe(Effect.tapErrorCause(() => Effect.ignore(connection.executeRaw("ROLLBACK", []))))
+    }))
+
+  const write = (batch: ReadonlyArray<Pending>) =>
+    Effect.map(Effect.exit(transaction(batch)), (exit) => {
+      if (exit._tag === "Success") {
+        batch.forEach((pending, i) => pending.resume(outcomeEffect(exit.value[i])))
+      } else {
+        const error = new ClientStoreError({ operation: "insert", cause: Cause.squash(exit.cause) })
+        for (const pending of batch) pending.resume(Effect.fail(error))
+      }
+    })
+
+  const loop: Effect.Effect<void> = Effect.flatMap(waitForWork, () => {
+    const batch = takeBatch()
+    if (batch.length === 0) return closed ? Effect.void : loop
+    return Effect.zipRight(write(batch), loop)
+  })
+
+  const fiber = yield* Effect.forkScoped(Effect.uninterruptible(loop))
+  yield* Effect.addFinalizer(() =>
+    Effect.suspend(() => {
+      closed = true
+      wakeWriter()
+      return Fiber.await(fiber)
+    })
+  )
+
+  const closedError = new ClientStoreError({ operation: "insert", cause: new Error("The client store is closed") })
+  const closedFailure = Effect.fail(closedError)
+  const insert = (record: ClientRecord, options: InsertOptions): Effect.Effect<void, ClientStoreError | RowError> =>
+    Effect.async<void, ClientStoreError | RowError>((resume) => {
+      if (closed) return resume(closedFailure)
+      pending.push({ record, options, resume })
+      wakeWriter()
+    })
+  return { insert }
+})
+
+/**
+ * Builds the store on an already-open `SqlClient` connected to SQLite: applies the connection
+ * pragmas, runs the migrations, starts the group-commit writer in the current scope (closing the
+ * scope writes what is queued, then stops it), and returns the service.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWithClient = Effect.fnUntraced(function*(
+  sql: SqlClient.SqlClient,
+  options?: {
+    readonly busyTimeout?: Duration.DurationInput | undefined
+    readonly maxBatchSize?: number | undefined
+  }
+) {
+  const busyMillis = Math.max(0, Math.round(Duration.toMillis(options?.busyTimeout ?? Duration.seconds(5))))
+  yield* sql.unsafe(`PRAGMA busy_timeout = ${busyMillis}`).pipe(
+    Effect.zipRight(sql.unsafe("PRAGMA synchronous = NORMAL")),
+    Effect.zipRight(runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))),
+    Effect.catchAllDefect((cause) => Effect.fail(cause)),
+    Effect.mapError((cause) => new ClientStoreError({ operation: "migrate", cause }))
+  )
+
+  const storeError = (operation: ClientStoreError["operation"]) => (cause: unknown) =>
+    new ClientStoreError({ operation, cause })
+
+  const maxBatchSize = options?.maxBatchSize
+  const writer = yield* makeWriter(
+    sql,
+    maxBatchSize !== undefined && maxBatchSize >= 1 ? Math.floor(maxBatchSize) : defaultMaxBatchSize
+  )
+
+  /**
+   * Queued on the writer (group commit). A caller already inside a transaction of this `SqlClient`
+   * holds its connection, so its insert runs in that transaction instead of waiting for the writer.
+   */
+  const insert = (
+    record: ClientRecord,
+    insertOptions: InsertOptions
+  ): Effect.Effect<void, ClientStoreError | RowError> =>
+    Effect.flatMap(
+      Effect.serviceOption(SqlClient.TransactionConnection),
+      (transaction): Effect.Effect<void, ClientStoreError | RowError> =>
+        transaction._tag === "Some"
+          ? insertRow(transaction.value[0], record, insertOptions).pipe(
+            Effect.mapError((cause) => new ClientStoreError({ operation: "insert", cause })),
+            Effect.flatMap(outcomeEffect)
+          )
+          : writer.insert(record, insertOptions)
+    )
+
+  const find = (clientId: string) =>
+    sql<Row>`SELECT client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
+      .pipe(
+        Effect.map((rows) => rows.length === 0 ? Option.none() : Option.some(toRecord(rows[0]!))),
+        Effect.mapError(storeError("find"))
+      )
+
+  const replace: ClientStore["Type"]["replace"] = (clientId, expectedTokenHash, next) =>
+    sql`UPDATE dcr_clients SET client = ${next.client}, registration_access_token_hash = ${next.registrationAccessTokenHash}, client_secret_hash = ${
+      next.clientSecretHash ?? null
+    }, software_id = ${
+      next.softwareId ?? null
+    }, modified_at = ${next.modifiedAt} WHERE client_id = ${clientId} AND registration_access_token_hash = ${expectedTokenHash}`
+      .raw.pipe(
+        Effect.map((result) => changes(result) === 1),
+        Effect.mapError(storeError("replace"))
+      )
+
+  const delete_ = (clientId: string, expectedTokenHash: string) =>
+    sql`DELETE FROM dcr_clients WHERE client_id = ${clientId} AND registration_access_token_hash = ${expectedTokenHash}`
+      .raw.pipe(
+        Effect.map((result) => changes(result) === 1),
+        Effect.mapError(storeError("delete"))
+      )
+
+  const existsBySoftwareId = (softwareId: string) =>
+    sql<{ readonly found: number }>`SELECT 1 AS found FROM dcr_clients WHERE software_id = ${softwareId} LIMIT 1`.pipe(
+      Effect.map((rows) => rows.length > 0),
+      Effect.mapError(storeError("existsBySoftwareId"))
+    )
+
+  return ClientStore.of({ insert, find, replace, delete: delete_, existsBySoftwareId })
+})
+
+/**
+ * Opens (or creates) the database file and builds the store. The file is closed when the scope
+ * closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options
+): Effect.Effect<ClientStore["Type"], ClientStoreError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const sql = yield* SqliteClient.make({
+      filename: options.filename,
+      prepareCacheSize: options.prepareCacheSize,
+      prepareCacheTTL: Duration.infinity
+    }).pipe(
+      Effect.provide(Reactivity.layer),
+      Effect.catchAllDefect((cause) => Effect.fail(new ClientStoreError({ operation: "open", cause })))
+    )
+    return yield* makeWithClient(sql, { busyTimeout: options.busyTimeout, maxBatchSize: options.maxBatchSize })
+  })
+
+/**
+ * The store on a SQLite file (or `":memory:"`).
+ *
+ * @example
+ * ```ts
+ * import { SqliteClientStore } from "@effect-dcr/engine"
+ *
+ * const StoreLive = SqliteClientStore.layer({ filename: "./dcr.sqlite" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options): Layer.Layer<ClientStore, ClientStoreError> =>
+  Layer.scoped(ClientStore, make(options))
+
+/**
+ * The store on an existing `SqlClient` (for instance a `SqliteClient` layer the application already
+ * has). The pragmas and migrations run on that client.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromSqlClient = (options?: {
+  readonly busyTimeout?: Duration.DurationInput | undefined
+  readonly maxBatchSize?: number | undefined
+}): Layer.Layer<ClientStore, ClientStoreError, SqlClient.SqlClient> =>
+  Layer.scoped(ClientStore, Effect.flatMap(SqlClient.SqlClient, (sql) => makeWithClient(sql, options)))
+
+/**
+ * The store on the database named by a URL-valued `Config` (default `DCR_DATABASE_URL`), read
+ * with `filenameFromUrl`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerUrlConfig = (
+  url: Config.Config<string> = Config.string("DCR_DATABASE_URL")
+): Layer.Layer<ClientStore, ClientStoreError | ConfigError.ConfigError> =>
+  layerConfig({
+    filename: url.pipe(Config.mapOrFail((value) =>
+      Either.mapLeft(filenameFromUrl(value), (message) => ConfigError.InvalidData([], message))
+    ))
+  })
+
+/**
+ * The store configured from `Config`, e.g.
+ * `SqliteClientStore.layerConfig({ filename: Config.string("DCR_DATABASE") })`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config.Wrap<Options>
+): Layer.Layer<ClientStore, ClientStoreError | ConfigError.ConfigError> =>
+  Layer.scoped(ClientStore, Effect.flatMap(Config.unwrap(config), make))

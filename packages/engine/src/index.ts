@@ -1,0 +1,40 @@
+/**
+ * `@effect-dcr/engine`: an embedded, durable, Authlete-compatible Dynamic Client Registration backend.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The `ClientStore` service: where registered clients are kept (only hashes of secrets).
+ *
+ * @since 0.1.0
+ */
+export * as ClientStore from "./ClientStore.js"
+
+/**
+ * Minting client ids, client secrets and registration access tokens; hashing and constant-time checks.
+ *
+ * @since 0.1.0
+ */
+export * as Credentials from "./Credentials.js"
+
+/**
+ * The default `ClientStore` on a SQLite file.
+ *
+ * @since 0.1.0
+ */
+export * as SqliteClientStore from "./SqliteClientStore.js"
+
+/**
+ * The engine: `Engine.layer` provides `DynamicClientRegistration` in-process.
+ *
+ * @since 0.1.0
+ */
+export * as Engine from "./Engine.js"
+
+/**
+ * The Authlete-compatible HTTP API (`POST /api/{serviceId}/client/registration[/get|/update|/delete]`).
+ *
+ * @since 0.1.0
+ */
+export * as AuthleteApi from "./AuthleteApi.js"

@@ -1,0 +1,369 @@
+import { ClientStore, SqliteClientStore } from "@effect-dcr/engine"
+import { assert, describe, it } from "@effect/vitest"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { Cause, ConfigProvider, Context, Effect, Either, Exit, Fiber, Layer, Option, Scope } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+
+const record = (clientId: string, overrides: Partial<ClientStore.ClientRecord> = {}): ClientStore.ClientRecord => ({
+  clientId,
+  client: JSON.stringify({ clientId: Number(clientId), clientName: "c" + clientId }),
+  registrationAccessTokenHash: "hash-" + clientId,
+  clientSecretHash: undefined,
+  softwareId: undefined,
+  createdAt: 1_700_000_000_000,
+  modifiedAt: 1_700_000_000_000,
+  ...overrides
+})
+
+const memory = SqliteClientStore.layer({ filename: ":memory:" })
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-store-"))
+
+describe("SqliteClientStore", () => {
+  it.effect("insert then find returns the same record", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      const r = record("100000000000001", { clientSecretHash: "secret-hash", softwareId: "sw" })
+      yield* store.insert(r, { uniqueSoftwareId: false })
+      const found = yield* store.find(r.clientId)
+      assert.deepStrictEqual(found, Option.some(r))
+      assert.deepStrictEqual(yield* store.find("999999999999999"), Option.none())
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("a duplicate client id is a ClientIdCollision and leaves the first row intact", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      yield* store.insert(record("100000000000002"), { uniqueSoftwareId: false })
+      const error = yield* store.insert(record("100000000000002", { client: "{}" }), { uniqueSoftwareId: false }).pipe(
+        Effect.flip
+      )
+      assert.strictEqual(error._tag, "ClientIdCollision")
+      const found = yield* store.find("100000000000002")
+      assert.strictEqual(Option.getOrThrow(found).client, record("100000000000002").client)
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("duplicate software_id is refused only when asked", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      yield* store.insert(record("100000000000003", { softwareId: "app" }), { uniqueSoftwareId: true })
+      yield* store.insert(record("100000000000004", { softwareId: "app" }), { uniqueSoftwareId: false })
+      const error = yield* store.insert(record("100000000000005", { softwareId: "app" }), { uniqueSoftwareId: true })
+        .pipe(Effect.flip)
+      assert.strictEqual(error._tag, "DuplicateSoftwareId")
+      assert.isTrue(Option.isNone(yield* store.find("100000000000005")))
+      yield* store.insert(record("100000000000006", { softwareId: "other" }), { uniqueSoftwareId: true })
+      yield* store.insert(record("100000000000007"), { uniqueSoftwareId: true })
+      assert.isTrue(yield* store.existsBySoftwareId("app"))
+      assert.isFalse(yield* store.existsBySoftwareId("nope"))
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("replace and delete are compare-and-set on the token hash", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      const r = record("100000000000008", { softwareId: "s1", clientSecretHash: "sh" })
+      yield* store.insert(r, { uniqueSoftwareId: false })
+      const next = {
+        client: "{\"clientName\":\"new\"}",
+        registrationAccessTokenHash: "rotated",
+        clientSecretHash: undefined,
+        softwareId: undefined,
+        modifiedAt: r.modifiedAt + 5
+      }
+      assert.isFalse(yield* store.replace(r.clientId, "wrong-hash", next))
+      assert.isFalse(yield* store.replace("100000000000999", r.registrationAccessTokenHash, next))
+      assert.isTrue(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
+      const found = Option.getOrThrow(yield* store.find(r.clientId))
+      assert.deepStrictEqual(found, { ...next, clientId: r.clientId, createdAt: r.createdAt })
+      assert.isFalse(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
+      assert.isFalse(yield* store.delete(r.clientId, r.registrationAccessTokenHash))
+      assert.isTrue(yield* store.delete(r.clientId, "rotated"))
+      assert.isTrue(Option.isNone(yield* store.find(r.clientId)))
+      assert.isFalse(yield* store.delete(r.clientId, "rotated"))
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("a file store survives a restart, in WAL mode, with migrations applied once", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "dcr.sqlite")
+      const layer = SqliteClientStore.layer({ filename })
+      yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.insert(record("100000000000010"), { uniqueSoftwareId: false }))
+        .pipe(Effect.provide(layer))
+      assert.isTrue(fs.existsSync(filename))
+      const found = yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.find("100000000000010")).pipe(
+        Effect.provide(layer)
+      )
+      assert.deepStrictEqual(found, Option.some(record("100000000000010")))
+      // WAL journal mode is persistent in the file header (bytes 18 and 19 are 2 in WAL mode)
+      const header = fs.readFileSync(filename).subarray(0, 20)
+      assert.strictEqual(header[18], 2)
+      assert.strictEqual(header[19], 2)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("a file that cannot be opened is a ClientStoreError, not a defect", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Layer.build(SqliteClientStore.layer({ filename: "/nonexistent-dir/sub/dcr.sqlite" })).pipe(Effect.scoped)
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      if (Exit.isFailure(exit)) {
+        const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        assert.strictEqual(error?._tag, "ClientStoreError")
+        assert.strictEqual(error?.operation, "open")
+      }
+    }))
+})
+
+describe("SqliteClientStore.filenameFromUrl", () => {
+  it("reads sqlite:, file: and plain paths", () => {
+    const ok = (url: string, expected: string) =>
+      assert.deepStrictEqual(SqliteClientStore.filenameFromUrl(url), Either.right(expected), url)
+    ok("sqlite:/var/lib/dcr.sqlite", "/var/lib/dcr.sqlite")
+    ok("sqlite:./dcr.sqlite", "./dcr.sqlite")
+    ok("sqlite:///var/lib/dcr.sqlite", "/var/lib/dcr.sqlite")
+    ok("file:///var/lib/dcr.sqlite", "/var/lib/dcr.sqlite")
+    ok("sqlite::memory:", ":memory:")
+    ok(":memory:", ":memory:")
+    ok("data/dcr.sqlite", "data/dcr.sqlite")
+    for (const bad of ["postgres://localhost/dcr", "sqlite:", "sqlite://"]) {
+      assert.isTrue(Either.isLeft(SqliteClientStore.filenameFromUrl(bad)), bad)
+    }
+  })
+
+  it.effect("layerUrlConfig opens the database named by DCR_DATABASE_URL", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "from-url.sqlite")
+      const layer = SqliteClientStore.layerUrlConfig().pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", `sqlite:${filename}`]]))))
+      )
+      yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.insert(record("100000000000020"), { uniqueSoftwareId: false }))
+        .pipe(Effect.provide(layer))
+      assert.isTrue(fs.existsSync(filename))
+      const bad = SqliteClientStore.layerUrlConfig().pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", "postgres://x/y"]]))))
+      )
+      const exit = yield* Effect.exit(Layer.build(bad).pipe(Effect.scoped))
+      assert.isTrue(Exit.isFailure(exit))
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+/** Commit frames in a WAL file (frame header bytes 4..7 are non-zero only on the last frame of a commit). */
+const walCommits = (walFile: string): number => {
+  if (!fs.existsSync(walFile)) return 0
+  const wal = fs.readFileSync(walFile)
+  if (wal.length < 32) return 0
+  const pageSize = wal.readUInt32BE(8)
+  const salt1 = wal.readUInt32BE(16)
+  const salt2 = wal.readUInt32BE(20)
+  let commits = 0
+  for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) {
+    // frames left over from before the last WAL reset carry the old salts
+    if (wal.readUInt32BE(offset + 8) !== salt1 || wal.readUInt32BE(offset + 12) !== salt2) break
+    if (wal.readUInt32BE(offset + 4) !== 0) commits++
+  }
+  return commits
+}
+
+describe("SqliteClientStore group commit", () => {
+  it.effect("concurrent inserts share a few commits, all committed and readable after a restart", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "dcr.sqlite")
+      const layer = SqliteClientStore.layer({ filename })
+      const ids = Array.from({ length: 200 }, (_, i) => String(200_000_000_000_000 + i))
+      const commits = yield* Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const before = walCommits(filename + "-wal")
+        yield* Effect.all(ids.map((id) => store.insert(record(id), { uniqueSoftwareId: false })), {
+          concurrency: "unbounded"
+        })
+        return walCommits(filename + "-wal") - before
+      }).pipe(Effect.provide(layer))
+      assert.isAbove(commits, 0)
+      assert.isBelow(commits, 20, `200 concurrent inserts took ${commits} commits`)
+      const found = yield* Effect.flatMap(
+        ClientStore.ClientStore,
+        (store) => Effect.forEach(ids, (id) => store.find(id))
+      ).pipe(Effect.provide(layer))
+      assert.deepStrictEqual(found, ids.map((id) => Option.some(record(id))))
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("inserts started by separate event-loop callbacks of one turn (like HTTP requests) share a commit", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "dcr.sqlite")
+      const ids = Array.from({ length: 50 }, (_, i) => String(260_000_000_000_000 + i))
+      const { commits, results } = yield* Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const before = walCommits(filename + "-wal")
+        // one macrotask per insert, the way Node runs one I/O callback per request; fibers run in the
+        // microtasks drained after each callback
+        const results = yield* Effect.promise(() =>
+          new Promise<ReadonlyArray<Either.Either<void, unknown>>>((resolve) => {
+            const started: Array<Promise<Either.Either<void, unknown>>> = []
+            for (const id of ids) {
+              setImmediate(() => {
+                started.push(Effect.runPromise(Effect.either(store.insert(record(id), { uniqueSoftwareId: false }))))
+              })
+            }
+            setImmediate(() => resolve(Promise.all(started)))
+          })
+        )
+        return { commits: walCommits(filename + "-wal") - before, results }
+      }).pipe(Effect.provide(SqliteClientStore.layer({ filename })))
+      assert.isTrue(results.every(Either.isRight))
+      assert.isAbove(commits, 0)
+      assert.isAtMost(commits, 3, `50 inserts from separate callbacks took ${commits} commits`)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("maxBatchSize bounds the batch: 1 writes every row in its own commit", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "dcr.sqlite")
+      const ids = Array.from({ length: 30 }, (_, i) => String(250_000_000_000_000 + i))
+      const commitsWith = (maxBatchSize: number, offset: number) =>
+        Effect.gen(function*() {
+          const store = yield* ClientStore.ClientStore
+          const before = walCommits(filename + "-wal")
+          yield* Effect.all(ids.map((id) => store.insert(record(id + offset), { uniqueSoftwareId: false })), {
+            concurrency: "unbounded"
+          })
+          return walCommits(filename + "-wal") - before
+        }).pipe(Effect.provide(SqliteClientStore.layer({ filename, maxBatchSize })))
+      assert.strictEqual(yield* commitsWith(1, 0), 30)
+      const bounded = yield* commitsWith(10, 1)
+      assert.isAtLeast(bounded, 3)
+      assert.isBelow(bounded, 30)
+      // an invalid size falls back to the default instead of stalling the writer
+      assert.isBelow(yield* commitsWith(0, 2), 30)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("a client id collision inside a batch fails only that row", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      yield* store.insert(record("300000000000000"), { uniqueSoftwareId: false })
+      const rows = Array.from({ length: 40 }, (_, i) =>
+        i === 10 || i === 25
+          ? record("300000000000000", { client: "{\"late\":" + i + "}" })
+          : i === 30
+          ? record("300000000000105", { client: "{\"twin\":true}" })
+          : record(String(300_000_000_000_100 + i)))
+      const results = yield* Effect.all(
+        rows.map((r) => Effect.either(store.insert(r, { uniqueSoftwareId: false }))),
+        { concurrency: "unbounded" }
+      )
+      const failed = results.flatMap((result, i) => Either.isLeft(result) ? [[i, result.left._tag] as const] : [])
+      // rows 10 and 25 collide with the committed row, row 30 with row 5 of the same batch
+      assert.deepStrictEqual(failed, [[10, "ClientIdCollision"], [25, "ClientIdCollision"], [30, "ClientIdCollision"]])
+      for (const [i, r] of rows.entries()) {
+        if (i === 10 || i === 25 || i === 30) continue
+        assert.deepStrictEqual(yield* store.find(r.clientId), Option.some(r))
+      }
+      assert.strictEqual(Option.getOrThrow(yield* store.find("300000000000000")).client, record("300000000000000").client)
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("a duplicate software_id inside the same batch is caught: exactly one row wins", () =>
+    Effect.gen(function*() {
+      const store = yield* ClientStore.ClientStore
+      const rows = Array.from({ length: 30 }, (_, i) =>
+        record(String(400_000_000_000_000 + i), { softwareId: i % 3 === 0 ? "shared" : `own-${i}` }))
+      const results = yield* Effect.all(
+        rows.map((r) => Effect.either(store.insert(r, { uniqueSoftwareId: true }))),
+        { concurrency: "unbounded" }
+      )
+      const winners = rows.filter((_, i) => Either.isRight(results[i]!))
+      assert.strictEqual(winners.filter((r) => r.softwareId === "shared").length, 1)
+      assert.strictEqual(winners.length, 21)
+      results.forEach((result, i) => {
+        if (Either.isLeft(result)) {
+          assert.strictEqual(result.left._tag, "DuplicateSoftwareId")
+          assert.strictEqual(rows[i]!.softwareId, "shared")
+        }
+      })
+      for (const [i, r] of rows.entries()) {
+        assert.strictEqual(Option.isSome(yield* store.find(r.clientId)), Either.isRight(results[i]!))
+      }
+    }).pipe(Effect.provide(memory)))
+
+  it.effect("closing the layer writes what is queued; later inserts fail with ClientStoreError", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const filename = path.join(dir, "dcr.sqlite")
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(SqliteClientStore.layer({ filename }), scope)
+      const store = Context.get(context, ClientStore.ClientStore)
+      const ids = Array.from({ length: 50 }, (_, i) => String(500_000_000_000_000 + i))
+      const fibers = yield* Effect.forEach(ids, (id) => Effect.fork(store.insert(record(id), { uniqueSoftwareId: false })))
+      // let the fibers queue their rows, then close while they wait for the writer
+      yield* Effect.yieldNow()
+      yield* Scope.close(scope, Exit.void)
+      const exits = yield* Effect.forEach(fibers, Fiber.await)
+      const late = yield* Effect.flip(store.insert(record("500000000000999"), { uniqueSoftwareId: false }))
+      assert.strictEqual(late._tag, "ClientStoreError")
+      const found = yield* Effect.flatMap(ClientStore.ClientStore, (reopened) => Effect.forEach(ids, (id) => reopened.find(id)))
+        .pipe(Effect.provide(SqliteClientStore.layer({ filename })))
+      exits.forEach((exit, i) => {
+        if (Exit.isSuccess(exit)) assert.isTrue(Option.isSome(found[i]!), `row ${i} answered but not committed`)
+        else assert.strictEqual(Cause.squash(exit.cause) instanceof ClientStore.ClientStoreError, true)
+      })
+      assert.isTrue(exits.every(Exit.isSuccess), "rows queued before the close are written")
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("a storage error rolls the batch back and answers every caller with ClientStoreError; the writer goes on", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const store = yield* ClientStore.ClientStore
+      // a storage failure on one row that is not a constraint the store knows (a trigger's RAISE)
+      yield* sql.unsafe(
+        "CREATE TRIGGER fail_one BEFORE INSERT ON dcr_clients WHEN NEW.client_id = '700000000000005' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+      )
+      const ids = Array.from({ length: 10 }, (_, i) => String(700_000_000_000_000 + i))
+      const results = yield* Effect.all(
+        ids.map((id) => Effect.either(store.insert(record(id), { uniqueSoftwareId: false }))),
+        { concurrency: "unbounded" }
+      )
+      for (const result of results) {
+        assert.isTrue(Either.isLeft(result))
+        if (Either.isLeft(result)) assert.strictEqual(result.left._tag, "ClientStoreError")
+      }
+      for (const id of ids) assert.isTrue(Option.isNone(yield* store.find(id)), `row ${id} survived the rollback`)
+      yield* store.insert(record("700000000000100"), { uniqueSoftwareId: false })
+      assert.isTrue(Option.isSome(yield* store.find("700000000000100")))
+    }).pipe(
+      Effect.provide(
+        SqliteClientStore.layerFromSqlClient().pipe(
+          Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))
+        )
+      )
+    ))
+
+  it.effect("an insert inside the caller's transaction joins it (no deadlock with the writer)", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const store = yield* ClientStore.ClientStore
+      const rolledBack = yield* sql.withTransaction(
+        Effect.zipRight(store.insert(record("600000000000001"), { uniqueSoftwareId: false }), Effect.fail("abort" as const))
+      ).pipe(Effect.flip)
+      assert.strictEqual(rolledBack, "abort")
+      assert.isTrue(Option.isNone(yield* store.find("600000000000001")))
+      yield* sql.withTransaction(store.insert(record("600000000000002"), { uniqueSoftwareId: false }))
+      yield* store.insert(record("600000000000003"), { uniqueSoftwareId: false })
+      assert.isTrue(Option.isSome(yield* store.find("600000000000002")))
+      assert.isTrue(Option.isSome(yield* store.find("600000000000003")))
+    }).pipe(
+      Effect.provide(
+        SqliteClientStore.layerFromSqlClient().pipe(
+          Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))
+        )
+      )
+    ))
+})
