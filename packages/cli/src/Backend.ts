@@ -1,0 +1,100 @@
+/**
+ * Backend selection: the `DynamicClientRegistration` layer for a `ServerConfig.Backend` — the
+ * embedded engine on a SQLite file (its directory is created), or Authlete over HTTP.
+ *
+ * @since 0.1.0
+ */
+import { AuthleteClient } from "@effect-dcr/client"
+import type { DynamicClientRegistration } from "@effect-dcr/client"
+import { Engine } from "@effect-dcr/engine"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import { mkdir } from "node:fs/promises"
+import { dirname } from "node:path"
+import type { Backend } from "./ServerConfig.js"
+
+/**
+ * The backend could not be started (the database directory could not be created, the database
+ * could not be opened, the Authlete settings are invalid).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BackendError extends Data.TaggedError("BackendError")<{
+  readonly description: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
+ * What the engine needs besides its database.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EngineSettings {
+  readonly registrationEndpoint: string
+  readonly initialAccessToken: Redacted.Redacted<string> | undefined
+}
+
+const ensureDirectory = (filename: string) =>
+  filename === ":memory:"
+    ? Effect.void
+    : Effect.tryPromise({
+      try: () => mkdir(dirname(filename), { recursive: true }).then(() => undefined),
+      catch: (cause) => new BackendError({ description: `Cannot create the directory of ${filename}`, cause })
+    })
+
+/**
+ * The `DynamicClientRegistration` layer of a backend.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  backend: Backend,
+  settings: EngineSettings
+): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration, BackendError> => {
+  switch (backend._tag) {
+    case "Engine":
+      return Layer.unwrapEffect(Effect.as(
+        ensureDirectory(backend.filename),
+        Engine.layerSqlite({
+          filename: backend.filename,
+          registrationEndpoint: settings.registrationEndpoint,
+          initialAccessTokens: settings.initialAccessToken === undefined ? [] : [settings.initialAccessToken]
+        }).pipe(
+          Layer.mapError((cause) =>
+            new BackendError({ description: `Cannot open the SQLite database ${backend.filename}`, cause })
+          )
+        )
+      ))
+    case "Authlete":
+      return AuthleteClient.layer({
+        baseUrl: backend.baseUrl,
+        serviceId: backend.serviceId,
+        serviceAccessToken: backend.serviceAccessToken,
+        timeout: backend.timeout
+      }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici),
+        Layer.mapError((cause) => new BackendError({ description: `Invalid Authlete settings: ${cause.message}`, cause }))
+      )
+  }
+}
+
+/**
+ * A one-line description of the backend, for the startup banner and the CLI.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const describe = (backend: Backend): string =>
+  backend._tag === "Engine"
+    ? `embedded engine (SQLite ${backend.filename})`
+    : `Authlete (${backend.baseUrl}, service ${backend.serviceId})`

@@ -1,0 +1,208 @@
+/**
+ * The `effect-dcr` command line: `serve`, and `register` / `get` / `update` / `delete` against the
+ * configured backend (the same SQLite file as the server with the embedded engine, or Authlete).
+ *
+ * @since 0.1.0
+ */
+import { DynamicClientRegistration } from "@effect-dcr/client"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Backend from "./Backend.js"
+import * as Server from "./Server.js"
+import * as ServerConfig from "./ServerConfig.js"
+
+/**
+ * A command ran but did not succeed: the backend failed, or answered an action other than the
+ * operation's success (e.g. BAD_REQUEST). The process exits with status 1.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly description: string }> {
+  override get message(): string {
+    return this.description
+  }
+}
+
+/**
+ * A one-line description of a failure for the terminal: its message, else its tag, followed by
+ * the message of its cause when there is one.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const describeError = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const own = error.message !== "" ? error.message : (error as { readonly _tag?: string })._tag ?? error.name
+  const cause = (error as { readonly cause?: unknown }).cause
+  return cause instanceof Error && cause.message !== "" && !own.includes(cause.message)
+    ? `${own}: ${cause.message}`
+    : own
+}
+
+const pretty = (content: string): string => {
+  try {
+    return JSON.stringify(JSON.parse(content), null, 2)
+  } catch {
+    return content
+  }
+}
+
+interface Answer {
+  readonly action?: string | undefined
+  readonly resultCode?: string | undefined
+  readonly resultMessage?: string | undefined
+  readonly responseContent?: string | undefined
+}
+
+/** Prints the answer (body on stdout, action and result on stderr); fails unless it is `success`. */
+const report = (success: string) => (answer: Answer) =>
+  Effect.gen(function*() {
+    if (answer.responseContent !== undefined) yield* Console.log(pretty(answer.responseContent))
+    const summary = `${answer.action ?? "(no action)"}${answer.resultMessage === undefined ? "" : ` ${answer.resultMessage}`}`
+    yield* Console.error(summary)
+    if (answer.action !== success) {
+      return yield* new CommandFailed({ description: `expected ${success}, got ${answer.action ?? "no action"}` })
+    }
+  })
+
+/** Runs an operation against the configured backend, mapping every failure to `CommandFailed`. */
+const withBackend = <A, E>(
+  operation: Effect.Effect<A, E, DynamicClientRegistration.DynamicClientRegistration>,
+  success: string
+) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig.load
+    const issuer = config.issuer ?? ServerConfig.listenUrl(config.host, config.port)
+    const backend = Backend.layer(config.backend, {
+      registrationEndpoint: ServerConfig.registrationEndpoint(issuer),
+      initialAccessToken: config.initialAccessToken
+    })
+    const answer = yield* Effect.provide(operation, backend)
+    return yield* report(success)(answer as Answer)
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Console.error(`error: ${describeError(error)}`),
+        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
+      )
+    )
+  )
+
+const registrationAccessToken = Options.redacted("token").pipe(
+  Options.withAlias("t"),
+  Options.withDescription("The registration access token (RFC 7592) returned at registration")
+)
+
+const clientId = Args.text({ name: "client_id" }).pipe(Args.withDescription("The client's client_id"))
+
+const metadata = Args.text({ name: "metadata" }).pipe(
+  Args.withDescription("The client metadata, a JSON object, e.g. '{\"client_name\":\"demo\",\"redirect_uris\":[\"http://127.0.0.1:8080/cb\"]}'")
+)
+
+const tokenField = (token: Option.Option<Redacted.Redacted<string>>) =>
+  Option.match(token, { onNone: () => ({}), onSome: (token) => ({ token }) })
+
+/**
+ * `effect-dcr serve`: serves the endpoints until SIGINT/SIGTERM.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const serve = Command.make("serve", {}, () =>
+  Effect.flatMap(ServerConfig.load, (config) => Layer.launch(Server.layer(config))).pipe(
+    Effect.tapError((error) => Console.error(`error: ${describeError(error)}`))
+  )).pipe(
+    Command.withDescription(
+      "Serve the RFC 7591/7592 registration endpoints (and, with the embedded engine, the Authlete-compatible API). " +
+        "Configured by HOST, PORT, DCR_ISSUER, DCR_DATABASE_URL, DCR_SERVICE_ID, DCR_SERVICE_ACCESS_TOKEN, " +
+        "DCR_INITIAL_ACCESS_TOKEN, AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN."
+    )
+  )
+
+/**
+ * `effect-dcr register <metadata> [--token <initial access token>]`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const register = Command.make("register", {
+  metadata,
+  token: Options.redacted("token").pipe(
+    Options.withAlias("t"),
+    Options.withDescription("An initial access token (default: DCR_INITIAL_ACCESS_TOKEN, if set)"),
+    Options.optional
+  )
+}, ({ metadata, token }) =>
+  Effect.gen(function*() {
+    const fallback = Option.fromNullable((yield* ServerConfig.load).initialAccessToken)
+    const chosen = Option.orElse(token, () => fallback)
+    return yield* withBackend(DynamicClientRegistration.register({ json: metadata, ...tokenField(chosen) }), "CREATED")
+  }).pipe(Effect.catchTag("ConfigError", (e) => Effect.fail(new CommandFailed({ description: e.message }))))).pipe(
+    Command.withDescription("Register a client (RFC 7591) and print the client information response")
+  )
+
+/**
+ * `effect-dcr get <client_id> --token <registration access token>`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const get = Command.make(
+  "get",
+  { clientId, token: registrationAccessToken },
+  ({ clientId, token }) => withBackend(DynamicClientRegistration.get({ clientId, token }), "OK")
+).pipe(Command.withDescription("Read a client's registration (RFC 7592 §2.1)"))
+
+/**
+ * `effect-dcr update <client_id> <metadata> --token <registration access token>`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const update = Command.make(
+  "update",
+  { clientId, metadata, token: registrationAccessToken },
+  ({ clientId, metadata, token }) =>
+    withBackend(DynamicClientRegistration.update({ clientId, json: metadata, token }), "UPDATED")
+).pipe(
+  Command.withDescription("Replace a client's registration (RFC 7592 §2.2); the metadata must contain the client_id")
+)
+
+/**
+ * `effect-dcr delete <client_id> --token <registration access token>`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const delete_ = Command.make(
+  "delete",
+  { clientId, token: registrationAccessToken },
+  ({ clientId, token }) => withBackend(DynamicClientRegistration.delete({ clientId, token }), "DELETED")
+).pipe(Command.withDescription("Delete a client (RFC 7592 §2.3)"))
+
+/**
+ * The root command, `effect-dcr`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const root = Command.make("effect-dcr").pipe(
+  Command.withDescription("OAuth 2.0 Dynamic Client Registration (RFC 7591/7592) server and client tool"),
+  Command.withSubcommands([serve, register, get, update, delete_])
+)
+
+/**
+ * Parses `argv` (as `process.argv`) and runs the chosen command.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run = Command.run(root, { name: "effect-dcr", version: "0.1.0" })

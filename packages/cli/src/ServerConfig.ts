@@ -1,0 +1,166 @@
+/**
+ * The server's configuration, read from the environment through `Config`:
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | `HOST` | `127.0.0.1` | listen address |
+ * | `PORT` | `3000` | listen port (`0` picks a free one) |
+ * | `DCR_ISSUER` | `http://HOST:PORT` | issuer; the registration endpoint is `{issuer}/register` |
+ * | `DCR_DATABASE_URL` | `sqlite:.data/effect-dcr.sqlite` | the embedded engine's SQLite file |
+ * | `DCR_SERVICE_ID` | `1` | service id of the local Authlete-compatible API (`/api/{serviceId}/…`) |
+ * | `DCR_SERVICE_ACCESS_TOKEN` | generated at startup | its service access token |
+ * | `DCR_INITIAL_ACCESS_TOKEN` | none | RFC 7591 initial access token required to register |
+ * | `AUTHLETE_SERVICE_ID` + `AUTHLETE_SERVICE_ACCESS_TOKEN` | unset | when both are set, Authlete is the backend |
+ * | `AUTHLETE_BASE_URL` or `AUTHLETE_REGION` | `us` | which Authlete cluster |
+ * | `AUTHLETE_TIMEOUT` | 10 seconds | per-attempt timeout of Authlete calls |
+ *
+ * @since 0.1.0
+ */
+import { AuthleteClient } from "@effect-dcr/client"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+
+/**
+ * Where the registrations live: the embedded engine on a SQLite file, or Authlete.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Backend =
+  | { readonly _tag: "Engine"; readonly filename: string }
+  | {
+    readonly _tag: "Authlete"
+    readonly baseUrl: string
+    readonly serviceId: string
+    readonly serviceAccessToken: Redacted.Redacted<string>
+    readonly timeout: Duration.Duration | undefined
+  }
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServerConfig {
+  readonly host: string
+  readonly port: number
+  /** `DCR_ISSUER` as given; `undefined` means "the listen address". */
+  readonly issuer: string | undefined
+  readonly backend: Backend
+  readonly serviceId: string
+  /** `undefined` means "generate one at startup". */
+  readonly serviceAccessToken: Redacted.Redacted<string> | undefined
+  readonly initialAccessToken: Redacted.Redacted<string> | undefined
+}
+
+/**
+ * The SQLite file of a `DCR_DATABASE_URL`: `sqlite:relative/path`, `sqlite:/absolute/path`,
+ * `sqlite:///absolute/path`, `sqlite://relative/path` or `sqlite::memory:`.
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const sqliteFilename = (url: string): Either.Either<string, string> => {
+  if (!url.startsWith("sqlite:")) {
+    return Either.left(`Unsupported database URL ${JSON.stringify(url)}: only sqlite: URLs are supported`)
+  }
+  let rest = url.slice("sqlite:".length)
+  if (rest.startsWith("//")) rest = rest.slice(2)
+  return rest === "" ? Either.left("The database URL names no file (e.g. sqlite:.data/effect-dcr.sqlite)") : Either.right(rest)
+}
+
+const databaseFilename = Config.string("DCR_DATABASE_URL").pipe(
+  Config.withDefault("sqlite:.data/effect-dcr.sqlite"),
+  Config.mapOrFail((url) =>
+    Either.mapLeft(sqliteFilename(url), (message) => ConfigError.InvalidData(["DCR_DATABASE_URL"], message))
+  )
+)
+
+const optionalRedacted = (name: string) => Config.option(Config.redacted(name)).pipe(Config.map(Option.getOrUndefined))
+
+const authlete = Config.all({
+  serviceId: Config.option(Config.nonEmptyString("AUTHLETE_SERVICE_ID")),
+  serviceAccessToken: Config.option(Config.redacted("AUTHLETE_SERVICE_ACCESS_TOKEN"))
+})
+
+const authleteBaseUrl = Config.string("AUTHLETE_BASE_URL").pipe(
+  Config.orElse(() =>
+    Config.literal(...AuthleteClient.regions)("AUTHLETE_REGION").pipe(
+      Config.withDefault("us" as const),
+      Config.map(AuthleteClient.regionBaseUrl)
+    )
+  )
+)
+
+/**
+ * The backend: Authlete when `AUTHLETE_SERVICE_ID` and `AUTHLETE_SERVICE_ACCESS_TOKEN` are both
+ * set, else the embedded engine on `DCR_DATABASE_URL`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const backend: Effect.Effect<Backend, ConfigError.ConfigError> = Effect.gen(function*() {
+  const { serviceAccessToken, serviceId } = yield* authlete
+  if (Option.isSome(serviceId) && Option.isSome(serviceAccessToken)) {
+    return {
+      _tag: "Authlete",
+      baseUrl: yield* authleteBaseUrl,
+      serviceId: serviceId.value,
+      serviceAccessToken: serviceAccessToken.value,
+      timeout: Option.getOrUndefined(yield* Config.option(Config.duration("AUTHLETE_TIMEOUT")))
+    } as const
+  }
+  return { _tag: "Engine", filename: yield* databaseFilename } as const
+})
+
+const port = Config.port("PORT").pipe(
+  Config.orElse(() =>
+    Config.integer("PORT").pipe(Config.validate({
+      message: "Expected PORT to be 0 or a port number",
+      validation: (port) => port === 0
+    }))
+  ),
+  Config.withDefault(3000)
+)
+
+/**
+ * Reads the whole configuration.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const load: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effect.gen(function*() {
+  const settings = yield* Config.all({
+    host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+    port,
+    issuer: Config.option(Config.url("DCR_ISSUER")).pipe(
+      Config.map(Option.map((url) => url.href.replace(/\/+$/, ""))),
+      Config.map(Option.getOrUndefined)
+    ),
+    serviceId: Config.nonEmptyString("DCR_SERVICE_ID").pipe(Config.withDefault("1")),
+    serviceAccessToken: optionalRedacted("DCR_SERVICE_ACCESS_TOKEN"),
+    initialAccessToken: optionalRedacted("DCR_INITIAL_ACCESS_TOKEN")
+  })
+  return { ...settings, backend: yield* backend }
+})
+
+/**
+ * The URL of a listen address: `http://host:port`, with IPv6 hosts in brackets.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const listenUrl = (host: string, port: number): string =>
+  `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+
+/**
+ * The registration endpoint of an issuer: `{issuer}/register`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const registrationEndpoint = (issuer: string): string => `${issuer.replace(/\/+$/, "")}/register`

@@ -1,0 +1,34 @@
+/**
+ * The effect-dcr application: configuration, backend selection, the standalone server and the
+ * command line. The executable is `bin.ts`.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Backend selection (embedded engine on SQLite, or Authlete).
+ *
+ * @since 0.1.0
+ */
+export * as Backend from "./Backend.js"
+
+/**
+ * The `effect-dcr` commands.
+ *
+ * @since 0.1.0
+ */
+export * as Commands from "./Commands.js"
+
+/**
+ * The standalone server.
+ *
+ * @since 0.1.0
+ */
+export * as Server from "./Server.js"
+
+/**
+ * Configuration from the environment.
+ *
+ * @since 0.1.0
+ */
+export * as ServerConfig from "./ServerConfig.js"

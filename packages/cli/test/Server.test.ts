@@ -1,0 +1,109 @@
+import { Server } from "@effect-dcr/cli"
+import { Engine } from "@effect-dcr/engine"
+import { assert, describe, it } from "@effect/vitest"
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+/** Serves `Server.app` on an ephemeral port with the engine on a temporary SQLite file. */
+const start = (options: { readonly issuerPath?: string; readonly serviceAccessToken?: string }) =>
+  Effect.gen(function*() {
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-cli-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
+    const http = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+    const address = Context.get(http, HttpServer.HttpServer).address as HttpServer.TcpAddress
+    const base = `http://127.0.0.1:${address.port}`
+    const issuer = `${base}${options.issuerPath ?? ""}`
+    const engine = yield* Layer.build(
+      Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${issuer}/register` })
+    )
+    const app = Server.app({
+      issuer,
+      authleteApi: options.serviceAccessToken === undefined
+        ? undefined
+        : { serviceId: "1", serviceAccessToken: Redacted.make(options.serviceAccessToken) }
+    })
+    yield* HttpServer.serveEffect(app).pipe(Effect.provide(engine), Effect.provide(http))
+    return { base, issuer }
+  })
+
+const fetchJson = (url: string, init?: RequestInit) =>
+  Effect.promise(async () => {
+    const response = await fetch(url, init)
+    return { status: response.status, headers: response.headers, json: await response.json() as Record<string, any> }
+  })
+
+const registration = {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ client_name: "cli", redirect_uris: ["http://127.0.0.1:8000/cb"] })
+}
+
+describe("Server.app", () => {
+  it.scoped("serves registration, discovery, OpenAPI and the local Authlete API on one port", () =>
+    Effect.gen(function*() {
+      const { base } = yield* start({ serviceAccessToken: "svc-token" })
+      const created = yield* fetchJson(`${base}/register`, registration)
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual(created.json.registration_client_uri, `${base}/register/${created.json.client_id}`)
+
+      const discovery = yield* fetchJson(`${base}/.well-known/oauth-authorization-server`)
+      assert.deepStrictEqual(discovery.json, { issuer: base, registration_endpoint: `${base}/register` })
+
+      const openapi = yield* fetchJson(`${base}/openapi.json`)
+      assert.strictEqual(openapi.json.openapi, "3.1.0")
+      assert.deepStrictEqual(Object.keys(openapi.json.paths).sort(), ["/register", "/register/{client_id}"])
+
+      const api = yield* fetchJson(`${base}/api/1/client/registration/get`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer svc-token" },
+        body: JSON.stringify({ clientId: created.json.client_id, token: created.json.registration_access_token })
+      })
+      assert.strictEqual(api.status, 200)
+      assert.strictEqual(api.json.action, "OK")
+      assert.strictEqual(JSON.parse(api.json.responseContent).client_id, created.json.client_id)
+
+      const wrongService = yield* fetchJson(`${base}/api/1/client/registration/get`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer not-the-service-token" },
+        body: JSON.stringify({ clientId: created.json.client_id, token: created.json.registration_access_token })
+      })
+      assert.strictEqual(wrongService.status, 401)
+
+      const missing = yield* fetchJson(`${base}/nothing/here`)
+      assert.strictEqual(missing.status, 404)
+      assert.strictEqual(missing.json.error, "not_found")
+      assert.strictEqual(missing.headers.get("cache-control"), "no-store")
+    }))
+
+  it.scoped("without authleteApi the /api routes are not served", () =>
+    Effect.gen(function*() {
+      const { base } = yield* start({})
+      const api = yield* fetchJson(`${base}/api/1/client/registration`, { method: "POST", body: "{}" })
+      assert.strictEqual(api.status, 404)
+    }))
+
+  it.scoped("an issuer with a path moves the endpoint and the RFC 8414 metadata location", () =>
+    Effect.gen(function*() {
+      const { base, issuer } = yield* start({ issuerPath: "/tenant" })
+      const created = yield* fetchJson(`${base}/tenant/register`, registration)
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual(created.json.registration_client_uri, `${issuer}/register/${created.json.client_id}`)
+      const discovery = yield* fetchJson(`${base}/.well-known/oauth-authorization-server/tenant`)
+      assert.strictEqual(discovery.json.registration_endpoint, `${issuer}/register`)
+      assert.strictEqual((yield* fetchJson(`${base}/register`, registration)).status, 404)
+    }))
+
+  it("generateToken makes distinct 256-bit base64url tokens", () => {
+    const a = Redacted.value(Server.generateToken())
+    const b = Redacted.value(Server.generateToken())
+    assert.match(a, /^[A-Za-z0-9_-]{43}$/)
+    assert.notStrictEqual(a, b)
+  })
+})

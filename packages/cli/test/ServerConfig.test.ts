@@ -1,0 +1,96 @@
+import { ServerConfig } from "@effect-dcr/cli"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Duration, Effect, Either, Redacted } from "effect"
+
+const load = (env: Record<string, string>) =>
+  ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+
+describe("ServerConfig", () => {
+  it.effect("defaults: 127.0.0.1:3000, engine on .data/effect-dcr.sqlite, service 1, no tokens", () =>
+    Effect.gen(function*() {
+      const config = yield* load({})
+      assert.strictEqual(config.host, "127.0.0.1")
+      assert.strictEqual(config.port, 3000)
+      assert.strictEqual(config.issuer, undefined)
+      assert.deepStrictEqual(config.backend, { _tag: "Engine", filename: ".data/effect-dcr.sqlite" })
+      assert.strictEqual(config.serviceId, "1")
+      assert.strictEqual(config.serviceAccessToken, undefined)
+      assert.strictEqual(config.initialAccessToken, undefined)
+    }))
+
+  it.effect("reads every variable; secrets stay redacted", () =>
+    Effect.gen(function*() {
+      const config = yield* load({
+        HOST: "0.0.0.0",
+        PORT: "0",
+        DCR_ISSUER: "https://as.example.com/tenant/",
+        DCR_DATABASE_URL: "sqlite:///var/lib/dcr.sqlite",
+        DCR_SERVICE_ID: "42",
+        DCR_SERVICE_ACCESS_TOKEN: "svc",
+        DCR_INITIAL_ACCESS_TOKEN: "iat"
+      })
+      assert.strictEqual(config.host, "0.0.0.0")
+      assert.strictEqual(config.port, 0)
+      assert.strictEqual(config.issuer, "https://as.example.com/tenant")
+      assert.deepStrictEqual(config.backend, { _tag: "Engine", filename: "/var/lib/dcr.sqlite" })
+      assert.strictEqual(config.serviceId, "42")
+      assert.isTrue(Redacted.isRedacted(config.serviceAccessToken))
+      assert.strictEqual(Redacted.value(config.serviceAccessToken!), "svc")
+      assert.strictEqual(Redacted.value(config.initialAccessToken!), "iat")
+      assert.notInclude(String(config.serviceAccessToken), "svc")
+    }))
+
+  it.effect("Authlete is the backend only when both AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set", () =>
+    Effect.gen(function*() {
+      assert.strictEqual((yield* load({ AUTHLETE_SERVICE_ID: "1" })).backend._tag, "Engine")
+      assert.strictEqual((yield* load({ AUTHLETE_SERVICE_ACCESS_TOKEN: "t" })).backend._tag, "Engine")
+      const us = (yield* load({ AUTHLETE_SERVICE_ID: "715948317", AUTHLETE_SERVICE_ACCESS_TOKEN: "t" })).backend
+      assert.strictEqual(us._tag, "Authlete")
+      if (us._tag !== "Authlete") return
+      assert.strictEqual(us.baseUrl, "https://us.authlete.com")
+      assert.strictEqual(us.serviceId, "715948317")
+      assert.strictEqual(Redacted.value(us.serviceAccessToken), "t")
+      const jp = (yield* load({
+        AUTHLETE_SERVICE_ID: "1",
+        AUTHLETE_SERVICE_ACCESS_TOKEN: "t",
+        AUTHLETE_REGION: "jp",
+        AUTHLETE_TIMEOUT: "3 seconds"
+      })).backend
+      assert.deepInclude(jp, { baseUrl: "https://jp.authlete.com" })
+      assert.isTrue(jp._tag === "Authlete" && Duration.equals(jp.timeout!, Duration.seconds(3)))
+      const custom = (yield* load({
+        AUTHLETE_SERVICE_ID: "1",
+        AUTHLETE_SERVICE_ACCESS_TOKEN: "t",
+        AUTHLETE_BASE_URL: "http://127.0.0.1:9999"
+      })).backend
+      assert.deepInclude(custom, { baseUrl: "http://127.0.0.1:9999" })
+    }))
+
+  it.effect("invalid values fail with a ConfigError naming the variable", () =>
+    Effect.gen(function*() {
+      for (const [env, name] of [
+        [{ PORT: "http" }, "PORT"],
+        [{ PORT: "70000" }, "PORT"],
+        [{ DCR_DATABASE_URL: "postgres://db/dcr" }, "DCR_DATABASE_URL"],
+        [{ DCR_DATABASE_URL: "sqlite:" }, "DCR_DATABASE_URL"],
+        [{ DCR_ISSUER: "not a url" }, "DCR_ISSUER"]
+      ] as const) {
+        const error = yield* Effect.flip(load(env))
+        assert.include(String(error), name)
+      }
+    }))
+
+  it("sqliteFilename accepts the usual sqlite: URL spellings", () => {
+    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:.data/x.sqlite"), Either.right(".data/x.sqlite"))
+    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:/abs/x.sqlite"), Either.right("/abs/x.sqlite"))
+    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:///abs/x.sqlite"), Either.right("/abs/x.sqlite"))
+    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite::memory:"), Either.right(":memory:"))
+    assert.isTrue(Either.isLeft(ServerConfig.sqliteFilename("file:x.sqlite")))
+  })
+
+  it("listenUrl brackets IPv6 hosts; registrationEndpoint appends /register", () => {
+    assert.strictEqual(ServerConfig.listenUrl("::1", 8080), "http://[::1]:8080")
+    assert.strictEqual(ServerConfig.listenUrl("127.0.0.1", 3000), "http://127.0.0.1:3000")
+    assert.strictEqual(ServerConfig.registrationEndpoint("https://as.example.com/"), "https://as.example.com/register")
+  })
+})
