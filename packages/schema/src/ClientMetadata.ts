@@ -190,8 +190,15 @@ export const SoftwareStatement = Schema.String.pipe(
     )
 })
 
+/**
+ * Arbitrary JSON values for unknown members. A member named `__proto__` is left out at every depth:
+ * `decodeClientMetadata` rejects it (see `ClientMetadataValidation`), so generated metadata that
+ * held one would not be valid metadata.
+ */
 const jsonValueArbitrary = (fc: FC) =>
-  fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown)
+  fc.jsonValue({ maxDepth: 2 }).map((v) =>
+    JSON.parse(JSON.stringify(v), (key, value) => key === "__proto__" ? undefined : value) as unknown
+  )
 
 /** Members that carry private or symmetric key material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
 const privateKeyMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const

@@ -354,7 +354,14 @@ describe("ClientMetadata: arbitraries and round trips", () => {
   )
 
   it("decodeClientMetadata (fast path) agrees with the ClientMetadata schema, nulls included", () => {
-    const reference = ParseResult.decodeUnknownEither(ClientMetadata)
+    // The fast path adds one structural rule to the schema: no member named "__proto__" at any depth.
+    const hasProtoMember = (value: unknown): boolean =>
+      typeof value === "object" && value !== null &&
+      (Array.isArray(value)
+        ? value.some(hasProtoMember)
+        : Object.prototype.hasOwnProperty.call(value, "__proto__") || Object.values(value).some(hasProtoMember))
+    const schema = ParseResult.decodeUnknownEither(ClientMetadata)
+    const reference = (input: unknown) => hasProtoMember(input) ? Either.left("__proto__" as const) : schema(input)
     const names = ["client_name", "redirect_uris", "jwks", "default_max_age", "client_name#x", "scope", "x_ext"]
     const agree = (input: Record<string, unknown>) => {
       const fast = decodeClientMetadata(input)
