@@ -361,7 +361,8 @@ describe("ClientMetadata: arbitraries and round trips", () => {
         ? value.some(hasProtoMember)
         : Object.prototype.hasOwnProperty.call(value, "__proto__") || Object.values(value).some(hasProtoMember))
     const schema = ParseResult.decodeUnknownEither(ClientMetadata)
-    const reference = (input: unknown) => hasProtoMember(input) ? Either.left("__proto__" as const) : schema(input)
+    const reference = (input: unknown): Either.Either<ClientMetadata, unknown> =>
+      hasProtoMember(input) ? Either.left("__proto__") : schema(input)
     const names = ["client_name", "redirect_uris", "jwks", "default_max_age", "client_name#x", "scope", "x_ext"]
     const agree = (input: Record<string, unknown>) => {
       const fast = decodeClientMetadata(input)
