@@ -230,65 +230,81 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       return Credentials.matches(token, found.value.registrationAccessTokenHash) ? found : Option.none()
     })
 
-  const register = Effect.fn("Engine.register")(function*(request: RegisterRequest) {
-    if (!initialTokenAccepted(request.token)) return registerUnauthorized as RegisterResponse
-    const decoded = Metadata.decodeJson(request.json)
-    if (Either.isLeft(decoded)) return errorAnswer("BAD_REQUEST", "A202301", decoded.left) as RegisterResponse
-    const metadata = decoded.right
-    const confidential = Metadata.isConfidential(metadata)
-    const softwareId = Metadata.softwareId(metadata)
-    const now = yield* Clock.currentTimeMillis
-    for (let attempt = 1;; attempt++) {
-      const issued = Credentials.issue({ confidential })
-      const client = Metadata.toClient(metadata, mapping, {
-        clientId: issued.clientId,
-        clientSecret: issued.clientSecret,
-        createdAt: now,
-        modifiedAt: now
+  const duplicateSoftwareId = errorAnswer("BAD_REQUEST", "A202302", {
+    error: "invalid_client_metadata",
+    error_description: "software_id: another client is already registered with this software_id"
+  }) as RegisterResponse
+
+  /** One attempt at storing a new client under fresh credentials; retried on an id collision. */
+  const store_ = (
+    metadata: Metadata.ClientMetadata,
+    confidential: boolean,
+    softwareId: string | undefined,
+    now: number,
+    attempt: number
+  ): Effect.Effect<RegisterResponse> => {
+    const issued = Credentials.issue({ confidential })
+    const client = Metadata.toClient(metadata, mapping, {
+      clientId: issued.clientId,
+      clientSecret: issued.clientSecret,
+      createdAt: now,
+      modifiedAt: now
+    })
+    const created = {
+      action: "CREATED",
+      resultCode: "A202001",
+      resultMessage: `[A202001] The client was created with id ${issued.clientId}.`,
+      responseContent: clientInformation(client, issued.clientId, now, issued.clientSecret, issued.registrationAccessToken),
+      client
+    } satisfies RegisterResponse as RegisterResponse
+    return store.insert({
+      clientId: issued.clientId,
+      client: Metadata.encodeStoredClient(client),
+      registrationAccessTokenHash: issued.registrationAccessTokenHash,
+      clientSecretHash: issued.clientSecretHash,
+      softwareId,
+      createdAt: now,
+      modifiedAt: now
+    }, { uniqueSoftwareId }).pipe(
+      Effect.as(created),
+      Effect.catchAll((error): Effect.Effect<RegisterResponse> => {
+        switch (error._tag) {
+          case "ClientIdCollision":
+            return attempt < maxIdAttempts
+              ? store_(metadata, confidential, softwareId, now, attempt + 1)
+              : Effect.as(Effect.logError("Engine.register: could not find a free client id"), registerServerError)
+          case "DuplicateSoftwareId":
+            return Effect.succeed(duplicateSoftwareId)
+          case "ClientStoreError":
+            return Effect.as(logStoreFailure("register", error), registerServerError)
+        }
       })
-      const result = yield* Effect.either(store.insert({
-        clientId: issued.clientId,
-        client: Metadata.encodeStoredClient(client),
-        registrationAccessTokenHash: issued.registrationAccessTokenHash,
-        clientSecretHash: issued.clientSecretHash,
-        softwareId,
-        createdAt: now,
-        modifiedAt: now
-      }, { uniqueSoftwareId }))
-      if (Either.isRight(result)) {
-        return {
-          action: "CREATED",
-          resultCode: "A202001",
-          resultMessage: `[A202001] The client was created with id ${issued.clientId}.`,
-          responseContent: clientInformation(
-            client,
-            issued.clientId,
-            now,
-            issued.clientSecret,
-            issued.registrationAccessToken
-          ),
-          client
-        } satisfies RegisterResponse as RegisterResponse
-      }
-      const error = result.left
-      switch (error._tag) {
-        case "ClientIdCollision": {
-          if (attempt < maxIdAttempts) continue
-          yield* Effect.logError("Engine.register: could not find a free client id")
-          return registerServerError as RegisterResponse
+    )
+  }
+
+  // The registration hot path: no generator, and a span without a captured call-site stack trace
+  // (`Effect.fn` creates an `Error` per call for it; see BENCHMARKS.md).
+  const registerSpan = { kind: "internal", captureStackTrace: false } as const
+  const register = (request: RegisterRequest): Effect.Effect<RegisterResponse> =>
+    Effect.withSpan(
+      Effect.clockWith((clock) => {
+        if (!initialTokenAccepted(request.token)) return Effect.succeed(registerUnauthorized as RegisterResponse)
+        const decoded = Metadata.decodeJson(request.json)
+        if (Either.isLeft(decoded)) {
+          return Effect.succeed(errorAnswer("BAD_REQUEST", "A202301", decoded.left) as RegisterResponse)
         }
-        case "DuplicateSoftwareId":
-          return errorAnswer("BAD_REQUEST", "A202302", {
-            error: "invalid_client_metadata",
-            error_description: "software_id: another client is already registered with this software_id"
-          }) as RegisterResponse
-        case "ClientStoreError": {
-          yield* logStoreFailure("register", error)
-          return registerServerError as RegisterResponse
-        }
-      }
-    }
-  })
+        const metadata = decoded.right
+        return store_(
+          metadata,
+          Metadata.isConfidential(metadata),
+          Metadata.softwareId(metadata),
+          clock.unsafeCurrentTimeMillis(),
+          1
+        )
+      }),
+      "Engine.register",
+      registerSpan
+    )
 
   const get = Effect.fn("Engine.get")(function*(request: GetRequest) {
     const found = yield* authenticate(request.clientId, request.token)

@@ -103,6 +103,26 @@ describe("SqliteClientStore", () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }))
 
+  it.effect("the connection gets the WAL checkpoint interval: the default, or the one configured", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const interval = (options?: SqliteClientStore.ConnectionOptions) =>
+        Effect.gen(function*() {
+          yield* ClientStore.ClientStore
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ readonly wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`
+          return rows[0]!.wal_autocheckpoint
+        }).pipe(
+          Effect.provide(SqliteClientStore.layerFromSqlClient(options).pipe(
+            Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "wal.sqlite") }))
+          ))
+        )
+      assert.strictEqual(yield* interval(), SqliteClientStore.defaultWalAutocheckpoint)
+      assert.strictEqual(yield* interval({ walAutocheckpoint: 250 }), 250)
+      assert.strictEqual(yield* interval({ walAutocheckpoint: 0 }), 0)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
   it.effect("a file that cannot be opened is a ClientStoreError, not a defect", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(

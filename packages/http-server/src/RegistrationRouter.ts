@@ -151,6 +151,8 @@ export const responder = (options?: Options | undefined) => {
     )
 
   const guardedRegister = guarded("register")
+  // The registration hot path's span skips the call-site stack trace (an `Error` per request).
+  const registerSpan = { kind: "internal", captureStackTrace: false } as const
 
   /**
    * Registers the checked JSON object `json` (the bearer token, if any, is the initial access
@@ -164,7 +166,7 @@ export const responder = (options?: Options | undefined) => {
     service.register(token === undefined ? { json } : { json, token: Redacted.make(token) }).pipe(
       Effect.flatMap((response) => respond("register", response, token !== undefined)),
       guardedRegister,
-      Effect.withSpan("RegistrationRouter.register", { kind: "internal" })
+      Effect.withSpan("RegistrationRouter.register", registerSpan)
     )
 
   return { respond, guarded, register } as const
