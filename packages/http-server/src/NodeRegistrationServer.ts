@@ -80,6 +80,22 @@ const write = (target: Http.ServerResponse, response: HttpServerResponse.HttpSer
   }
 }
 
+/**
+ * Writes a `RawResponse` in one `writeHead` + `end`: the body goes as a string, so Node sends the
+ * head and the body in a single write, with `Content-Length`.
+ */
+const writeRaw = (target: Http.ServerResponse, response: RegistrationResponse.RawResponse): void => {
+  if (target.headersSent || target.destroyed) return
+  const body = response.body
+  if (body === undefined) {
+    target.writeHead(response.status, response.headers as Array<string>)
+    target.end()
+  } else {
+    target.writeHead(response.status, [...response.headers, "content-length", String(Buffer.byteLength(body))])
+    target.end(body)
+  }
+}
+
 const unavailable = RegistrationResponse.error(503, {
   error: "temporarily_unavailable",
   error_description: "The server is shutting down."
@@ -101,14 +117,14 @@ export const makeHandler = (
     const runCallback = Runtime.runCallback(runtime)
     const path = RegistrationRouter.normalisePath(options?.path ?? RegistrationRouter.defaultPath)
     const maxBytes = options?.maxBodySize ?? RequestBody.defaultMaxBytes
-    const { register } = RegistrationRouter.responder(options)
+    const { registerRaw } = RegistrationRouter.responder(options)
     const unsupportedContentType = new UnsupportedContentType({ contentType: undefined }).response
     const tooLarge = new PayloadTooLarge({ limit: maxBytes }).response
     const unreadable = new BodyReadError({ cause: undefined }).response
 
     const answer = (target: Http.ServerResponse, json: string, token: string | undefined) =>
-      runCallback(register(service, json, token), {
-        onExit: (exit) => write(target, Exit.isSuccess(exit) ? exit.value : RegistrationResponse.serverError)
+      runCallback(registerRaw(service, json, token), {
+        onExit: (exit) => writeRaw(target, Exit.isSuccess(exit) ? exit.value : RegistrationResponse.rawServerError)
       })
 
     const handle = (request: Http.IncomingMessage, response: Http.ServerResponse): void => {

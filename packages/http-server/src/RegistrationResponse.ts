@@ -127,16 +127,6 @@ export const serverError: HttpServerResponse.HttpServerResponse = json(500, serv
 
 const deleted = HttpServerResponse.empty({ status: 204, headers: noStoreHeaders })
 
-const withBody = (
-  status: number,
-  response: ActionResponse,
-  fallback: ErrorBody,
-  options: Options | undefined
-): HttpServerResponse.HttpServerResponse => {
-  const body = response.responseContent ?? JSON.stringify(fallback)
-  return status === 401 ? json(status, body, { "www-authenticate": bearerChallenge(options) }) : json(status, body)
-}
-
 /**
  * Whether `toHttpServerResponse` would answer 500 `server_error` for this response because it is
  * unusable: an unknown or missing action, or a success action without the body it needs.
@@ -161,7 +151,60 @@ export const isUnusable = (response: ActionResponse): boolean => {
 }
 
 /**
- * Maps a `ClientRegistrationResponse` to the HTTP response the authorization server must send:
+ * An HTTP response as plain data: status, a flat header list `[name, value, …]` (lower-case names,
+ * `content-type` included when there is a body) and the body text. It is what `toRawResponse`
+ * computes; `fromRawResponse` turns it into a platform `HttpServerResponse`, and a server adapter
+ * such as `NodeRegistrationServer` can write it as is (`writeHead(status, headers)` plus the body)
+ * without building one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RawResponse {
+  readonly status: number
+  readonly headers: ReadonlyArray<string>
+  readonly body: string | undefined
+}
+
+const jsonHeaderList: ReadonlyArray<string> = Object.freeze([
+  "content-type",
+  contentType,
+  "cache-control",
+  "no-store",
+  "pragma",
+  "no-cache"
+])
+
+const emptyHeaderList: ReadonlyArray<string> = Object.freeze(["cache-control", "no-store", "pragma", "no-cache"])
+
+const raw = (status: number, body: string): RawResponse => ({ status, headers: jsonHeaderList, body })
+
+/**
+ * The raw form of `serverError`: 500 `{"error":"server_error"}`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const rawServerError: RawResponse = Object.freeze(raw(500, serverErrorBody))
+
+const rawDeleted: RawResponse = Object.freeze({ status: 204, headers: emptyHeaderList, body: undefined })
+
+const rawWithBody = (
+  status: number,
+  response: ActionResponse,
+  fallback: ErrorBody,
+  options: Options | undefined
+): RawResponse => {
+  const body = response.responseContent ?? JSON.stringify(fallback)
+  return status === 401
+    ? { status, headers: [...jsonHeaderList, "www-authenticate", bearerChallenge(options)], body }
+    : raw(status, body)
+}
+
+/**
+ * Maps a `ClientRegistrationResponse` to the HTTP response the authorization server must send, as
+ * plain data (see `RawResponse`; `toHttpServerResponse` is the same mapping as a platform
+ * response):
  *
  * | action | status | body |
  * |---|---|---|
@@ -177,6 +220,52 @@ export const isUnusable = (response: ActionResponse): boolean => {
  * `responseContent` gets a standard error body (`invalid_request`, `invalid_token`,
  * `server_error`); a success action without it, or a missing or unknown action, becomes a 500
  * `{"error":"server_error"}` (see `isUnusable`, and log it: this function does not).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const toRawResponse = (response: ActionResponse, options?: Options | undefined): RawResponse => {
+  switch (response.action) {
+    case "CREATED":
+      return response.responseContent === undefined ? rawServerError : raw(201, response.responseContent)
+    case "OK":
+    case "UPDATED":
+      return response.responseContent === undefined ? rawServerError : raw(200, response.responseContent)
+    case "DELETED":
+      return rawDeleted
+    case "BAD_REQUEST":
+      return rawWithBody(400, response, { error: "invalid_request" }, options)
+    case "UNAUTHORIZED":
+      return rawWithBody(401, response, { error: "invalid_token" }, options)
+    case "INTERNAL_SERVER_ERROR":
+      return rawWithBody(500, response, { error: "server_error" }, options)
+    default:
+      return rawServerError
+  }
+}
+
+/**
+ * A `RawResponse` as a platform `HttpServerResponse`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromRawResponse = (response: RawResponse): HttpServerResponse.HttpServerResponse => {
+  const headers: Record<string, string> = {}
+  let type: string | undefined
+  for (let i = 0; i + 1 < response.headers.length; i += 2) {
+    const name = response.headers[i]!
+    if (name === "content-type") type = response.headers[i + 1]!
+    else headers[name] = response.headers[i + 1]!
+  }
+  return response.body === undefined
+    ? HttpServerResponse.empty({ status: response.status, headers })
+    : HttpServerResponse.text(response.body, { status: response.status, contentType: type ?? contentType, headers })
+}
+
+/**
+ * Maps a `ClientRegistrationResponse` to the HTTP response the authorization server must send
+ * (the mapping table is on `toRawResponse`).
  *
  * @example
  * ```ts
@@ -198,19 +287,14 @@ export const toHttpServerResponse = (
 ): HttpServerResponse.HttpServerResponse => {
   switch (response.action) {
     case "CREATED":
-      return response.responseContent === undefined ? serverError : json(201, response.responseContent)
     case "OK":
     case "UPDATED":
-      return response.responseContent === undefined ? serverError : json(200, response.responseContent)
+      return response.responseContent === undefined ? serverError : fromRawResponse(toRawResponse(response, options))
     case "DELETED":
       return deleted
-    case "BAD_REQUEST":
-      return withBody(400, response, { error: "invalid_request" }, options)
-    case "UNAUTHORIZED":
-      return withBody(401, response, { error: "invalid_token" }, options)
-    case "INTERNAL_SERVER_ERROR":
-      return withBody(500, response, { error: "server_error" }, options)
-    default:
-      return serverError
+    default: {
+      const mapped = toRawResponse(response, options)
+      return mapped === rawServerError ? serverError : fromRawResponse(mapped)
+    }
   }
 }

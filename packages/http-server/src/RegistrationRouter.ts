@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { DynamicClientRegistration } from "@effect-dcr/client"
+import { DynamicClientRegistration, Tracing } from "@effect-dcr/client"
 import type { DynamicClientRegistrationError } from "@effect-dcr/client"
 import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
 import type * as HttpMethod from "@effect/platform/HttpMethod"
@@ -150,9 +150,32 @@ export const responder = (options?: Options | undefined) => {
       Effect.catchAllDefect((defect) => Effect.zipRight(logDefect(operation, Cause.die(defect)), serverError))
     )
 
-  const guardedRegister = guarded("register")
-  // The registration hot path's span skips the call-site stack trace (an `Error` per request).
+  // The registration hot path's span skips the call-site stack trace (an `Error` per request), and
+  // is only created when a tracer collects it (see `Tracing`).
   const registerSpan = { kind: "internal", captureStackTrace: false } as const
+  const rawServerError = Effect.succeed(RegistrationResponse.rawServerError)
+
+  /**
+   * Registers the checked JSON object `json` (the bearer token, if any, is the initial access
+   * token) and answers the HTTP response as plain data (`RegistrationResponse.RawResponse`), with
+   * the same guards as `guarded`: backend failures, defects and unusable answers are logged and
+   * become 500 `server_error`.
+   */
+  const registerRaw = (
+    service: DynamicClientRegistration.Service,
+    json: string,
+    token: string | undefined
+  ): Effect.Effect<RegistrationResponse.RawResponse> =>
+    service.register(token === undefined ? { json } : { json, token: Redacted.make(token) }).pipe(
+      Effect.flatMap((response) =>
+        RegistrationResponse.isUnusable(response)
+          ? Effect.as(logUnusable("register", response), RegistrationResponse.rawServerError)
+          : Effect.succeed(RegistrationResponse.toRawResponse(response, token !== undefined ? withToken : withoutToken))
+      ),
+      Effect.catchAll((error) => Effect.zipRight(logBackendFailure("register", error), rawServerError)),
+      Effect.catchAllDefect((defect) => Effect.zipRight(logDefect("register", Cause.die(defect)), rawServerError)),
+      Tracing.withSpan("RegistrationRouter.register", registerSpan)
+    )
 
   /**
    * Registers the checked JSON object `json` (the bearer token, if any, is the initial access
@@ -163,13 +186,9 @@ export const responder = (options?: Options | undefined) => {
     json: string,
     token: string | undefined
   ): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-    service.register(token === undefined ? { json } : { json, token: Redacted.make(token) }).pipe(
-      Effect.flatMap((response) => respond("register", response, token !== undefined)),
-      guardedRegister,
-      Effect.withSpan("RegistrationRouter.register", registerSpan)
-    )
+    Effect.map(registerRaw(service, json, token), RegistrationResponse.fromRawResponse)
 
-  return { respond, guarded, register } as const
+  return { respond, guarded, register, registerRaw } as const
 }
 
 /**

@@ -27,6 +27,24 @@ describe("NodeRegistrationServer", () => {
       assert.strictEqual(backend.calls.length, 2)
     }))
 
+  it.scoped("the fast path sends a Content-Length (not chunked) and the no-store headers, for non-ASCII bodies too", () =>
+    Effect.gen(function*() {
+      const content = `{"client_id":"7","client_name":"クライアント 😀"}`
+      const backend = fakeBackend({ register: () => Effect.succeed({ action: "CREATED" as const, responseContent: content }) })
+      const base = yield* serveWith("node-fast", HttpRouter.empty).pipe(Effect.provide(backend.layer))
+      const response = yield* Effect.promise(() =>
+        fetch(`${base}/register`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })
+      )
+      const bytes = new Uint8Array(yield* Effect.promise(() => response.arrayBuffer()))
+      assert.strictEqual(response.status, 201)
+      assert.strictEqual(response.headers.get("content-length"), String(Buffer.byteLength(content)))
+      assert.isNull(response.headers.get("transfer-encoding"))
+      assert.strictEqual(response.headers.get("content-type"), "application/json")
+      assert.strictEqual(response.headers.get("cache-control"), "no-store")
+      assert.strictEqual(response.headers.get("pragma"), "no-cache")
+      assert.strictEqual(new TextDecoder().decode(bytes), content)
+    }))
+
   it.scoped("refuses to serve without a DynamicClientRegistration backend in the context", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(NodeRegistrationServer.layer({ port: 0, host: "127.0.0.1" }))

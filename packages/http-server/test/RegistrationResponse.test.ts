@@ -118,3 +118,49 @@ describe("RegistrationResponse.toHttpServerResponse", () => {
     assertJsonHeaders(response)
   })
 })
+
+describe("RegistrationResponse.toRawResponse", () => {
+  const headerRecord = (headers: ReadonlyArray<string>) => {
+    const record: Record<string, string> = {}
+    for (let i = 0; i < headers.length; i += 2) record[headers[i]!] = headers[i + 1]!
+    return record
+  }
+  const cases: ReadonlyArray<[RegistrationResponse.ActionResponse, RegistrationResponse.Options | undefined]> = [
+    [{ action: "CREATED", responseContent: content }, undefined],
+    [{ action: "OK", responseContent: content }, undefined],
+    [{ action: "UPDATED", responseContent: content }, undefined],
+    [{ action: "DELETED" }, undefined],
+    [{ action: "BAD_REQUEST", responseContent: "{\"error\":\"invalid_client_metadata\"}" }, undefined],
+    [{ action: "BAD_REQUEST" }, undefined],
+    [{ action: "UNAUTHORIZED" }, { tokenPresented: true, realm: "dcr" }],
+    [{ action: "UNAUTHORIZED", responseContent: "{\"error\":\"invalid_token\"}" }, { tokenPresented: false }],
+    [{ action: "INTERNAL_SERVER_ERROR" }, undefined],
+    [{ action: "CREATED" }, undefined],
+    [{ action: "SOMETHING_NEW", responseContent: content }, undefined],
+    [{}, undefined]
+  ]
+
+  it("is the same mapping as toHttpServerResponse: status, headers and body", () => {
+    for (const [response, options] of cases) {
+      const raw = RegistrationResponse.toRawResponse(response, options)
+      const platform = RegistrationResponse.toHttpServerResponse(response, options)
+      const label = JSON.stringify(response)
+      assert.strictEqual(raw.status, platform.status, label)
+      assert.strictEqual(raw.body, bodyText(platform), label)
+      // content-length is the writer's job (NodeRegistrationServer adds it from the body)
+      const { "content-length": _length, ...expected }: Record<string, string> = { ...platform.headers }
+      if (platform.body._tag === "Uint8Array") expected["content-type"] = platform.body.contentType
+      assert.deepStrictEqual(headerRecord(raw.headers), expected, label)
+    }
+  })
+
+  it("fromRawResponse(toRawResponse(r)) equals toHttpServerResponse(r)", () => {
+    for (const [response, options] of cases) {
+      const viaRaw = RegistrationResponse.fromRawResponse(RegistrationResponse.toRawResponse(response, options))
+      const direct = RegistrationResponse.toHttpServerResponse(response, options)
+      assert.strictEqual(viaRaw.status, direct.status)
+      assert.deepStrictEqual({ ...viaRaw.headers }, { ...direct.headers })
+      assert.strictEqual(bodyText(viaRaw), bodyText(direct))
+    }
+  })
+})
