@@ -42,6 +42,7 @@
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client/DynamicClientRegistration"
+import * as Tracing from "@effect-dcr/client/Tracing"
 import type {
   Client,
   DeleteRequest,
@@ -283,10 +284,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   }
 
   // The registration hot path: no generator, and a span without a captured call-site stack trace
-  // (`Effect.fn` creates an `Error` per call for it; see BENCHMARKS.md).
+  // (`Effect.fn` creates an `Error` per call for it), created only when a tracer collects it
+  // (`Tracing.withSpan`; see BENCHMARKS.md).
   const registerSpan = { kind: "internal", captureStackTrace: false } as const
   const register = (request: RegisterRequest): Effect.Effect<RegisterResponse> =>
-    Effect.withSpan(
+    Tracing.withSpan("Engine.register", registerSpan)(
       Effect.clockWith((clock) => {
         if (!initialTokenAccepted(request.token)) return Effect.succeed(registerUnauthorized as RegisterResponse)
         const decoded = Metadata.decodeJson(request.json)
@@ -301,9 +303,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           clock.unsafeCurrentTimeMillis(),
           1
         )
-      }),
-      "Engine.register",
-      registerSpan
+      })
     )
 
   const get = Effect.fn("Engine.get")(function*(request: GetRequest) {
