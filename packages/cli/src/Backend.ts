@@ -12,8 +12,8 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
-import { mkdir } from "node:fs/promises"
-import { dirname } from "node:path"
+import { mkdir, stat } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import type { Backend } from "./ServerConfig.js"
 
 /**
@@ -43,11 +43,45 @@ export interface EngineSettings {
   readonly initialAccessToken: Redacted.Redacted<string> | undefined
 }
 
+const errorCode = (error: unknown): unknown =>
+  typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+
+/**
+ * `mkdir -p`: creates `directory` and its missing parents, one level at a time. Node's own
+ * `mkdir(…, { recursive: true })` never settles for a path under `/proc` (it retries the parent
+ * forever), which would hang `serve` on a bad `DCR_DATABASE_URL`; here every failure is an error.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const makeDirectories = async (directory: string): Promise<void> => {
+  const missing: Array<string> = []
+  let current = resolve(directory)
+  for (;;) {
+    try {
+      if ((await stat(current)).isDirectory()) break
+      throw Object.assign(new Error(`ENOTDIR: not a directory, '${current}'`), { code: "ENOTDIR", path: current })
+    } catch (error) {
+      const parent = dirname(current)
+      if (errorCode(error) !== "ENOENT" || parent === current) throw error
+      missing.push(current)
+      current = parent
+    }
+  }
+  for (const path of missing.reverse()) {
+    try {
+      await mkdir(path)
+    } catch (error) {
+      if (errorCode(error) !== "EEXIST") throw error
+    }
+  }
+}
+
 const ensureDirectory = (filename: string) =>
   filename === ":memory:"
     ? Effect.void
     : Effect.tryPromise({
-      try: () => mkdir(dirname(filename), { recursive: true }).then(() => undefined),
+      try: () => makeDirectories(dirname(filename)),
       catch: (cause) => new BackendError({ description: `Cannot create the directory of ${filename}`, cause })
     })
 
