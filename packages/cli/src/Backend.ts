@@ -41,6 +41,8 @@ export class BackendError extends Data.TaggedError("BackendError")<{
 export interface EngineSettings {
   readonly registrationEndpoint: string
   readonly initialAccessToken: Redacted.Redacted<string> | undefined
+  /** See `Engine.Options.requireRedirectUrisForDefaultGrant` (default `true`). */
+  readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
 }
 
 const errorCode = (error: unknown): unknown =>
@@ -102,7 +104,8 @@ export const layer = (
         Engine.layerSqlite({
           filename: backend.filename,
           registrationEndpoint: settings.registrationEndpoint,
-          initialAccessTokens: settings.initialAccessToken === undefined ? [] : [settings.initialAccessToken]
+          initialAccessTokens: settings.initialAccessToken === undefined ? [] : [settings.initialAccessToken],
+          requireRedirectUrisForDefaultGrant: settings.requireRedirectUrisForDefaultGrant
         }).pipe(
           Layer.mapError((cause) =>
             new BackendError({ description: `Cannot open the SQLite database ${backend.filename}`, cause })

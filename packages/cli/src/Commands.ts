@@ -83,7 +83,8 @@ const withBackend = <A, E>(
     const issuer = config.issuer ?? ServerConfig.listenUrl(config.host, config.port)
     const backend = Backend.layer(config.backend, {
       registrationEndpoint: ServerConfig.registrationEndpoint(issuer),
-      initialAccessToken: config.initialAccessToken
+      initialAccessToken: config.initialAccessToken,
+      requireRedirectUrisForDefaultGrant: config.requireRedirectUrisForDefaultGrant
     })
     const answer = yield* Effect.provide(operation, backend)
     return yield* report(success)(answer as Answer)

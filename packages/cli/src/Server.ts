@@ -138,7 +138,8 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     return HttpServer.serve(app({ issuer, authleteApi })).pipe(
       Layer.provide(Backend.layer(config.backend, {
         registrationEndpoint,
-        initialAccessToken: config.initialAccessToken
+        initialAccessToken: config.initialAccessToken,
+        requireRedirectUrisForDefaultGrant: config.requireRedirectUrisForDefaultGrant
       })),
       Layer.tap(() => banner)
     )

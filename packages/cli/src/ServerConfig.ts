@@ -55,6 +55,8 @@ export interface ServerConfig {
   /** `undefined` means "generate one at startup". */
   readonly serviceAccessToken: Redacted.Redacted<string> | undefined
   readonly initialAccessToken: Redacted.Redacted<string> | undefined
+  /** `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default `true`; see the engine's option). */
+  readonly requireRedirectUrisForDefaultGrant: boolean
 }
 
 /**
@@ -143,7 +145,10 @@ export const load: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effect
     ),
     serviceId: Config.nonEmptyString("DCR_SERVICE_ID").pipe(Config.withDefault("1")),
     serviceAccessToken: optionalRedacted("DCR_SERVICE_ACCESS_TOKEN"),
-    initialAccessToken: optionalRedacted("DCR_INITIAL_ACCESS_TOKEN")
+    initialAccessToken: optionalRedacted("DCR_INITIAL_ACCESS_TOKEN"),
+    requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
+      Config.withDefault(true)
+    )
   })
   return { ...settings, backend: yield* backend }
 })

@@ -16,6 +16,7 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.serviceId, "1")
       assert.strictEqual(config.serviceAccessToken, undefined)
       assert.strictEqual(config.initialAccessToken, undefined)
+      assert.strictEqual(config.requireRedirectUrisForDefaultGrant, true)
     }))
 
   it.effect("reads every variable; secrets stay redacted", () =>
@@ -27,7 +28,8 @@ describe("ServerConfig", () => {
         DCR_DATABASE_URL: "sqlite:///var/lib/dcr.sqlite",
         DCR_SERVICE_ID: "42",
         DCR_SERVICE_ACCESS_TOKEN: "svc",
-        DCR_INITIAL_ACCESS_TOKEN: "iat"
+        DCR_INITIAL_ACCESS_TOKEN: "iat",
+        DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT: "false"
       })
       assert.strictEqual(config.host, "0.0.0.0")
       assert.strictEqual(config.port, 0)
@@ -38,6 +40,7 @@ describe("ServerConfig", () => {
       assert.strictEqual(Redacted.value(config.serviceAccessToken!), "svc")
       assert.strictEqual(Redacted.value(config.initialAccessToken!), "iat")
       assert.notInclude(String(config.serviceAccessToken), "svc")
+      assert.strictEqual(config.requireRedirectUrisForDefaultGrant, false)
     }))
 
   it.effect("Authlete is the backend only when both AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set", () =>

@@ -101,6 +101,14 @@ export interface Options {
   readonly initialAccessTokens?: ReadonlyArray<Redacted.Redacted<string>> | undefined
   /** Issue a new registration access token on every update; the old one dies at once (default `false`). */
   readonly rotateRegistrationAccessToken?: boolean | undefined
+  /**
+   * When a client sends neither `grant_types` nor `response_types`, still require `redirect_uris`
+   * for the default `authorization_code` grant (default `true`, RFC 7591 §2 / OpenID Connect
+   * Registration). `false` accepts such a registration without redirect URIs, as Authlete does (its
+   * own examples register a client with only `client_name`); redirect URIs stay required when the
+   * client asks for a flow that needs them.
+   */
+  readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
 }
 
 const maxIdAttempts = 8
@@ -153,6 +161,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const uniqueSoftwareId = options.dcrDuplicateSoftwareIdBlocked === true
   const initialAccessTokens = options.initialAccessTokens ?? []
   const rotate = options.rotateRegistrationAccessToken === true
+  const parseOptions = { requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false }
   const mapping: Metadata.MappingOptions = {
     scopeAsRequestableScopes: options.dcrScopeUsedAsRequestable === true,
     customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) => !Metadata.reservedNames.has(name))
@@ -291,7 +300,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     Tracing.withSpan("Engine.register", registerSpan)(
       Effect.clockWith((clock) => {
         if (!initialTokenAccepted(request.token)) return Effect.succeed(registerUnauthorized as RegisterResponse)
-        const decoded = Metadata.decodeJson(request.json)
+        const decoded = Metadata.decodeJson(request.json, parseOptions)
         if (Either.isLeft(decoded)) {
           return Effect.succeed(errorAnswer("BAD_REQUEST", "A202301", decoded.left) as RegisterResponse)
         }
@@ -328,7 +337,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     const found = yield* authenticate(request.clientId, request.token)
     if (Option.isNone(found)) return updateTokenFailure as UpdateResponse
     const record = found.value
-    const decoded = Metadata.decodeJson(request.json)
+    const decoded = Metadata.decodeJson(request.json, parseOptions)
     if (Either.isLeft(decoded)) return errorAnswer("BAD_REQUEST", "A213302", decoded.left) as UpdateResponse
     const metadata = decoded.right
     const bodyClientId = Metadata.member(metadata, "client_id")
@@ -434,7 +443,8 @@ export const layerSqlite = (
  * `DCR_REGISTRATION_MANAGEMENT_ENDPOINT`, `DCR_UNAUTHORIZED_ON_CLIENT_CONFIG` (default true),
  * `DCR_DUPLICATE_SOFTWARE_ID_BLOCKED`, `DCR_SCOPE_USED_AS_REQUESTABLE`,
  * `DCR_SUPPORTED_CUSTOM_CLIENT_METADATA` (comma-separated), `DCR_INITIAL_ACCESS_TOKENS`
- * (comma-separated, redacted), `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`.
+ * (comma-separated, redacted), `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`,
+ * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true).
  *
  * @since 0.1.0
  * @category config
@@ -458,6 +468,9 @@ export const config: Config.Config<Options> = Config.all({
   ),
   rotateRegistrationAccessToken: Config.boolean("DCR_ROTATE_REGISTRATION_ACCESS_TOKEN").pipe(
     Config.withDefault(false)
+  ),
+  requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
+    Config.withDefault(true)
   )
 })
 

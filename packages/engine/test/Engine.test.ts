@@ -120,6 +120,18 @@ describe("Engine.register", () => {
       }
     }).pipe(Effect.provide(memoryEngine())))
 
+  it.effect("requireRedirectUrisForDefaultGrant: false accepts Authlete's client_name-only example, not an explicit code flow", () =>
+    Effect.gen(function*() {
+      const { info } = yield* registered({ client_name: "My Dynamic Client" })
+      assert.deepStrictEqual(info.grant_types, ["authorization_code"])
+      assert.isUndefined(info.redirect_uris)
+      for (const metadata of [{ client_name: "x", grant_types: ["authorization_code"] }, { response_types: ["code"] }]) {
+        const response = yield* register(metadata)
+        assert.strictEqual(response.action, "BAD_REQUEST", JSON.stringify(metadata))
+        assert.strictEqual(content(response).error, "invalid_redirect_uri")
+      }
+    }).pipe(Effect.provide(memoryEngine({ requireRedirectUrisForDefaultGrant: false }))))
+
   it.effect("the defaults applied are echoed", () =>
     Effect.gen(function*() {
       const { info, response } = yield* registered(webClient)
@@ -621,7 +633,8 @@ describe("Engine.layerConfig", () => {
         new Map([
           ["DCR_REGISTRATION_ENDPOINT", "https://config.example.com/reg/"],
           ["DCR_INITIAL_ACCESS_TOKENS", "t1,t2"],
-          ["DCR_ROTATE_REGISTRATION_ACCESS_TOKEN", "true"]
+          ["DCR_ROTATE_REGISTRATION_ACCESS_TOKEN", "true"],
+          ["DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT", "false"]
         ])
       )
       const engine = Engine.layerConfig().pipe(
@@ -632,8 +645,14 @@ describe("Engine.layerConfig", () => {
         assert.strictEqual((yield* register(webClient)).action, "UNAUTHORIZED")
         const { clientId, info, token } = yield* registered(webClient, "t2")
         assert.strictEqual(info.registration_client_uri, `https://config.example.com/reg/${clientId}`)
-        const updated = content(yield* update(clientId, token, { client_id: clientId }))
+        // Authlete's leniency: an update with neither flows nor redirect URIs is accepted
+        const response = yield* update(clientId, token, { client_id: clientId, client_name: "renamed" })
+        assert.strictEqual(response.action, "UPDATED")
+        const updated = content(response)
+        assert.strictEqual(updated.client_name, "renamed")
+        assert.isString(updated.registration_access_token)
         assert.notStrictEqual(updated.registration_access_token, token)
+        assert.strictEqual((yield* register({ client_name: "Authlete's example" }, "t1")).action, "CREATED")
       }).pipe(Effect.provide(engine))
     }))
 

@@ -12,6 +12,7 @@ import {
   type MappingOptions,
   metadataToClient,
   parseClientMetadata,
+  type ParseClientMetadataOptions,
   type RegistrationErrorResponse
 } from "@effect-dcr/schema"
 import type * as Either from "effect/Either"
@@ -47,8 +48,10 @@ export const reservedNames: ReadonlySet<string> = new Set([
 ])
 
 /** JSON text → validated metadata with the defaults applied (one `JSON.parse`, one decode). @internal */
-export const decodeJson = (json: string): Either.Either<ClientMetadata, RegistrationErrorResponse> =>
-  parseClientMetadata(json)
+export const decodeJson = (
+  json: string,
+  options?: ParseClientMetadataOptions | undefined
+): Either.Either<ClientMetadata, RegistrationErrorResponse> => parseClientMetadata(json, options)
 
 /** A member of the request that the metadata schema keeps untyped (`client_id`, `client_secret`). @internal */
 export const member = (metadata: ClientMetadata, name: string): unknown => (metadata as Record<string, unknown>)[name]
