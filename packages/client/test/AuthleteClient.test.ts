@@ -3,6 +3,7 @@ import { ConfigError, ConfigProvider, Effect, Fiber, Layer, Redacted, Ref, TestC
 import { HttpClient } from "@effect/platform"
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
+import { adjust, settle } from "./utils/clock.js"
 import { connectionRefused, connectionReset, json, layerWith, scripted, serviceAccessToken } from "./utils/scripted.js"
 import type { Step } from "./utils/scripted.js"
 
@@ -342,8 +343,8 @@ describe("layerFromEnv", () => {
         Effect.flip,
         Effect.fork
       )
-      while ((yield* script.attempts) === 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
-      yield* TestClock.adjust("19 millis")
+      while ((yield* script.attempts) === 0) yield* settle
+      yield* adjust("19 millis", error)
       assert.isNull(error.unsafePoll())
       yield* TestClock.adjust("1 millis")
       const e = yield* Fiber.join(error)

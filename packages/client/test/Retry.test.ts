@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
+import { Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
+import { adjust, settle } from "./utils/clock.js"
 import { connectionRefused, connectionReset, json, layerWith, scripted } from "./utils/scripted.js"
 import type { Step } from "./utils/scripted.js"
 
@@ -12,19 +13,6 @@ const ok = json(200, fixtures.getResponse)
 const created = json(200, fixtures.registerResponse)
 const unavailable = (headers: Record<string, string> = {}): Step => ({ status: 503, text: "busy", headers })
 
-const settle = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 1)))
-
-/**
- * `TestClock.adjust`, once the forked fiber sleeps on the TestClock (between attempts, or in an
- * attempt's timeout). Moving time before the fiber registers its next sleep would start that sleep
- * late and make the test depend on timing. Polls for about a second at most (a fiber that is done
- * never sleeps again).
- */
-const adjust = (duration: Duration.DurationInput) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 300 && Chunk.isEmpty(yield* TestClock.sleeps()); i++) yield* settle
-    yield* TestClock.adjust(duration)
-  })
 
 /** Forks `op` against a scripted Authlete, so the test can move the TestClock. */
 const start = <A, E>(

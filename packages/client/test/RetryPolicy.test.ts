@@ -4,6 +4,7 @@ import { DynamicClientRegistration, DynamicClientRegistrationError as E, RetryPo
 import { describeIssue, isJsonContentType, parseRetryAfter } from "../src/internal/response.js"
 import { isConnectFailure } from "../src/internal/platformError.js"
 import * as fixtures from "./fixtures.js"
+import { untilSleeping } from "./utils/clock.js"
 import { json, layerWith, scripted } from "./utils/scripted.js"
 
 const result = (status: number, retryAfter?: Duration.Duration) =>
@@ -114,7 +115,7 @@ describe("backoff", () => {
       while ((yield* script.attempts) === 0) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
       const at: Array<number> = []
       for (let t = 0; t <= 1000; t += 50) {
-        for (let i = 0; i < 3; i++) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 1)))
+        yield* untilSleeping(fiber)
         at.push(yield* script.attempts)
         yield* TestClock.adjust("50 millis")
       }
