@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
-import { adjust, settle } from "./utils/clock.js"
+import { adjust, nextSleep, settle } from "./utils/clock.js"
 import { connectionRefused, connectionReset, json, layerWith, scripted } from "./utils/scripted.js"
 import type { Step } from "./utils/scripted.js"
 
@@ -22,7 +22,9 @@ const start = <A, E>(
 ) =>
   Effect.gen(function*() {
     const script = yield* scripted(steps)
-    const fiber = yield* op.pipe(Effect.provide(layerWith(script.client, overrides)), Effect.fork)
+    // no per-attempt timeout unless the test sets one (see `untilSleeping`)
+    const options = "timeout" in overrides ? overrides : { ...overrides, timeout: Duration.infinity }
+    const fiber = yield* op.pipe(Effect.provide(layerWith(script.client, options)), Effect.fork)
     // let the fiber send its first attempt and block on the TestClock before time moves
     while ((yield* script.attempts) === 0) yield* settle
     yield* settle
@@ -46,7 +48,7 @@ describe("retries (get / update / delete: transient failures)", () => {
         [unavailable(), unavailable(), ok],
         DynamicClientRegistration.get(getRequest)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       const response = yield* Fiber.join(fiber)
       assert.strictEqual(response.action, "OK")
       assert.strictEqual(yield* attempts(3), 3)
@@ -56,14 +58,17 @@ describe("retries (get / update / delete: transient failures)", () => {
     Effect.gen(function*() {
       const { attempts, fiber } = yield* start([unavailable(), unavailable(), ok], DynamicClientRegistration.get(getRequest))
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("150 millis")
+      const first = yield* nextSleep(fiber)
+      assert.isTrue(first >= 160 && first <= 240, `first delay ${first} ms`)
+      yield* TestClock.adjust(first - 1)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("100 millis")
+      yield* TestClock.adjust(1)
       assert.strictEqual(yield* attempts(2), 2)
-      // second delay is 400 ms ± 20 % (≥ 320 ms)
-      yield* adjust("300 millis")
+      const second = yield* nextSleep(fiber)
+      assert.isTrue(second >= 320 && second <= 480, `second delay ${second} ms`)
+      yield* TestClock.adjust(second - 1)
       assert.strictEqual(yield* attempts(2), 2)
-      yield* adjust("200 millis")
+      yield* TestClock.adjust(1)
       assert.strictEqual(yield* attempts(3), 3)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "OK")
     }))
@@ -74,7 +79,7 @@ describe("retries (get / update / delete: transient failures)", () => {
         ...getRequest,
         json: "{}"
       }))
-      yield* adjust("10 minutes")
+      yield* adjust("10 minutes", fiber)
       const error = yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(error._tag, "AuthleteDefaultError")
       assert.strictEqual(error._tag === "AuthleteDefaultError" && error.status, 503)
@@ -88,7 +93,7 @@ describe("retries (get / update / delete: transient failures)", () => {
           ? json(500, fixtures.resultErrors[500])
           : { status, text: "x", headers: { "content-type": "text/plain" } }
         const { attempts, fiber } = yield* start([first, ok], DynamicClientRegistration.get(getRequest))
-        yield* adjust("1 minute")
+        yield* adjust("1 minute", fiber)
         assert.strictEqual((yield* Fiber.join(fiber)).action, "OK")
         assert.strictEqual(yield* attempts(2), 2)
       }))
@@ -101,7 +106,7 @@ describe("retries (get / update / delete: transient failures)", () => {
           [json(status, fixtures.resultErrors[status]), json(200, fixtures.deleteResponse)],
           DynamicClientRegistration.delete(getRequest)
         )
-        yield* adjust("1 minute")
+        yield* adjust("1 minute", fiber)
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error._tag, "ResultError")
         assert.strictEqual(yield* attempts(1), 1)
@@ -114,7 +119,7 @@ describe("retries (get / update / delete: transient failures)", () => {
         [{ fail: connectionRefused() }, { fail: connectionReset() }, json(200, fixtures.deleteResponse)],
         DynamicClientRegistration.delete(getRequest)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "DELETED")
       assert.strictEqual(yield* attempts(3), 3)
     }))
@@ -125,7 +130,7 @@ describe("retries (get / update / delete: transient failures)", () => {
         [json(200, { action: "CREATED" }), ok],
         DynamicClientRegistration.get(getRequest)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       const error = yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(error._tag, "ResponseDecodeError")
       assert.strictEqual(yield* attempts(1), 1)
@@ -140,9 +145,9 @@ describe("Retry-After", () => {
         DynamicClientRegistration.get(getRequest),
         { retryPolicy: RetryPolicy.backoff({ maxRetryAfter: "1 minute" }) }
       )
-      yield* adjust("29 seconds")
+      yield* adjust("29 seconds", fiber)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(2), 2)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "OK")
     }))
@@ -155,9 +160,9 @@ describe("Retry-After", () => {
         DynamicClientRegistration.register(registerRequest),
         { retryPolicy: RetryPolicy.backoff({ maxRetryAfter: "1 minute" }) }
       )
-      yield* adjust("44 seconds")
+      yield* adjust("44 seconds", fiber)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(2), 2)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "CREATED")
     }))
@@ -168,9 +173,9 @@ describe("Retry-After", () => {
         [unavailable({ "retry-after": "3600" }), ok],
         DynamicClientRegistration.get(getRequest)
       )
-      yield* adjust("19 seconds")
+      yield* adjust("19 seconds", fiber)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(2), 2)
       yield* Fiber.join(fiber)
     }))
@@ -194,8 +199,12 @@ describe("register is not idempotent", () => {
   const notRetried = (name: string, step: Step, tag: string) =>
     it.effect(`not retried on ${name}`, () =>
       Effect.gen(function*() {
-        const { attempts, fiber } = yield* start([step, created], DynamicClientRegistration.register(registerRequest))
-        yield* adjust("10 minutes")
+        const { attempts, fiber } = yield* start(
+          [step, created],
+          DynamicClientRegistration.register(registerRequest),
+          "never" in step ? { timeout: undefined } : {}
+        )
+        yield* adjust("10 minutes", fiber)
         const error = yield* Effect.flip(Fiber.join(fiber))
         assert.strictEqual(error._tag, tag)
         assert.strictEqual(yield* attempts(1), 1)
@@ -214,7 +223,7 @@ describe("register is not idempotent", () => {
         [{ fail: connectionRefused() }, { fail: connectionRefused() }, created],
         DynamicClientRegistration.register(registerRequest)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "CREATED")
       assert.strictEqual(yield* attempts(3), 3)
     }))
@@ -225,7 +234,7 @@ describe("register is not idempotent", () => {
         [{ status: 429, text: "", headers: { "retry-after": "2" } }, created],
         DynamicClientRegistration.register(registerRequest)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "CREATED")
       assert.strictEqual(yield* attempts(2), 2)
     }))
@@ -238,7 +247,7 @@ describe("register is not idempotent", () => {
           AuthleteClient.withRetryPolicy(RetryPolicy.backoff({ retryable: (_, e) => RetryPolicy.isTransient(e) }))
         )
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "CREATED")
       assert.strictEqual(yield* attempts(2), 2)
     }))
@@ -252,24 +261,26 @@ describe("per-attempt timeout", () => {
         DynamicClientRegistration.get(getRequest),
         { timeout: "5 seconds", retryPolicy: RetryPolicy.fromSchedule(Schedule.spaced("1 second")) }
       )
-      yield* adjust("4999 millis")
+      yield* adjust("4999 millis", fiber)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("1 millis")
+      yield* adjust("1 millis", fiber)
       assert.strictEqual(yield* attempts(1), 1) // timed out, now waiting 1 s
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(2), 2)
-      yield* adjust("5 seconds")
-      yield* adjust("1 second")
+      yield* adjust("5 seconds", fiber)
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(3), 3)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "OK")
     }))
 
   it.effect("TimeoutError carries the limit (default 10 s)", () =>
     Effect.gen(function*() {
-      const { attempts, fiber } = yield* start([{ never: true }], DynamicClientRegistration.register(registerRequest))
-      yield* adjust("9 seconds")
+      const { attempts, fiber } = yield* start([{ never: true }], DynamicClientRegistration.register(registerRequest), {
+        timeout: undefined
+      })
+      yield* adjust("9 seconds", fiber)
       assert.isNull(fiber.unsafePoll())
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       const exit = yield* Fiber.await(fiber)
       assert.isTrue(Exit.isFailure(exit))
       const error = yield* Effect.flip(Fiber.join(fiber))
@@ -285,7 +296,7 @@ describe("replacing the policy", () => {
       const { attempts, fiber } = yield* start([unavailable(), ok], DynamicClientRegistration.get(getRequest), {
         retryPolicy: RetryPolicy.none
       })
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       assert.strictEqual((yield* Effect.flip(Fiber.join(fiber)))._tag, "AuthleteDefaultError")
       assert.strictEqual(yield* attempts(1), 1)
     }))
@@ -298,7 +309,7 @@ describe("replacing the policy", () => {
           AuthleteClient.withRetryPolicy(RetryPolicy.backoff({ maxRetries: 1 }))
         )
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(yield* attempts(2), 2)
     }))
@@ -309,7 +320,7 @@ describe("replacing the policy", () => {
         [unavailable(), ok],
         AuthleteClient.withRetryPolicy(DynamicClientRegistration.get(getRequest), RetryPolicy.none)
       )
-      yield* adjust("1 minute")
+      yield* adjust("1 minute", fiber)
       yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(yield* attempts(1), 1)
     }))
@@ -321,9 +332,9 @@ describe("replacing the policy", () => {
         DynamicClientRegistration.get(getRequest),
         { retryPolicy: RetryPolicy.fromSchedule(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))) }
       )
-      yield* adjust("4 seconds")
+      yield* adjust("4 seconds", fiber)
       assert.strictEqual(yield* attempts(1), 1)
-      yield* adjust("1 second")
+      yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(2), 2)
       yield* Fiber.join(fiber)
     }))

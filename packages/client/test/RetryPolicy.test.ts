@@ -108,7 +108,8 @@ describe("backoff", () => {
       const script = yield* scripted([{ status: 503, text: "" }])
       const fiber = yield* DynamicClientRegistration.get({ clientId: "1", token: Redacted.make("t") }).pipe(
         Effect.provide(layerWith(script.client, {
-          retryPolicy: RetryPolicy.backoff({ jitter: false, maxDelay: "300 millis", maxRetries: 3 })
+          retryPolicy: RetryPolicy.backoff({ jitter: false, maxDelay: "300 millis", maxRetries: 3 }),
+          timeout: Duration.infinity // see untilSleeping
         })),
         Effect.fork
       )
