@@ -71,9 +71,9 @@ export interface Options {
 }
 
 /**
- * The default `walAutocheckpoint`: 10 000 pages, about 40 MiB of WAL with 4 KiB pages. SQLite's own
- * default (1 000) made a checkpoint every few hundred registrations and cost about a third of the
- * insert time in `scripts/bench` runs.
+ * The default `walAutocheckpoint`: 10 000 pages, about 40 MiB of WAL with 4 KiB pages. With SQLite's
+ * own default (1 000), a checkpoint came every few hundred registrations, and batched inserts on a
+ * file took about half as long again (`scripts/bench/sqlite-inserts.mjs`).
  *
  * @since 0.1.0
  * @category constants
