@@ -37,6 +37,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -179,7 +180,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       captureStackTrace: false,
       attributes: { "http.request.method": "POST", "url.full": request.url, "server.address": base.origin }
     } as const
-    const attempt = (httpRequest: HttpClientRequest.HttpClientRequest) =>
+    const attempt = (httpRequest: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
       client.execute(httpRequest).pipe(
         Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
         Effect.flatMap(handle),
@@ -197,11 +198,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       )
     return (input: Req): Effect.Effect<Res, DynamicClientRegistrationError> =>
       Effect.flatMap(Effect.orDie(encode(input)), (body) =>
-        Effect.flatMap(FiberRef.get(RetryPolicy.currentRetryPolicy), (override) =>
-          Effect.retry(
-            attempt(HttpClientRequest.bodyUnsafeJson(request, body)),
-            Option.getOrElse(override, () => layerPolicy).schedule(name)
-          )))
+        Effect.flatMap(
+          Effect.zip(FiberRef.get(RetryPolicy.currentRetryPolicy), FiberRef.get(currentTimeout)),
+          ([policy, limit]) =>
+            Effect.retry(
+              attempt(HttpClientRequest.bodyUnsafeJson(request, body), Option.getOrElse(limit, () => timeout)),
+              Option.getOrElse(policy, () => layerPolicy).schedule(name)
+            )
+        ))
   }
 
   const register = operation("register", "", RegisterRequest, RegisterResponse)
@@ -334,4 +338,43 @@ export const withRetryPolicy: {
   2,
   <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy.RetryPolicy): Effect.Effect<A, E, R> =>
     Effect.locally(self, RetryPolicy.currentRetryPolicy, Option.some(policy))
+)
+
+/**
+ * The per-attempt timeout that overrides the layer's for the Authlete operations run in its scope
+ * (`none`: the layer's `timeout`). Set it with `withTimeout` (or `Effect.locally`).
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>> = globalValue(
+  Symbol.for("@effect-dcr/client/AuthleteClient/currentTimeout"),
+  () => FiberRef.unsafeMake<Option.Option<Duration.Duration>>(Option.none())
+)
+
+/**
+ * Runs `self` with another per-attempt timeout for every Authlete operation it performs (the
+ * layer's `timeout` is the default). Each attempt gets the whole limit; retries follow the retry
+ * policy as usual. Implemented with `Effect.locally` on `currentTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { AuthleteClient, DynamicClientRegistration } from "@effect-dcr/client"
+ * import { Redacted } from "effect"
+ *
+ * const quick = DynamicClientRegistration.get({ clientId: "42", token: Redacted.make("…") }).pipe(
+ *   AuthleteClient.withTimeout("2 seconds")
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withTimeout: {
+  (timeout: Duration.DurationInput): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, timeout: Duration.DurationInput): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentTimeout, Option.some(Duration.decode(timeout)))
 )

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
+import { Duration, Effect, Either, Exit, Fiber, Redacted, Schedule, TestClock } from "effect"
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
 import { adjust, nextSleep, settle } from "./utils/clock.js"
@@ -271,6 +271,34 @@ describe("per-attempt timeout", () => {
       yield* adjust("1 second", fiber)
       assert.strictEqual(yield* attempts(3), 3)
       assert.strictEqual((yield* Fiber.join(fiber)).action, "OK")
+    }))
+
+  it.effect("withTimeout overrides the layer's per-attempt limit inside its scope only", () =>
+    Effect.gen(function*() {
+      const { attempts, fiber } = yield* start(
+        [{ never: true }, { never: true }],
+        Effect.zip(
+          Effect.either(DynamicClientRegistration.get(getRequest).pipe(AuthleteClient.withTimeout("1 second"))),
+          Effect.either(DynamicClientRegistration.get(getRequest))
+        ).pipe(AuthleteClient.withRetryPolicy(RetryPolicy.none)),
+        { timeout: "10 seconds" }
+      )
+      yield* adjust("999 millis", fiber)
+      assert.strictEqual(yield* attempts(1), 1)
+      yield* adjust("1 millis", fiber)
+      assert.strictEqual(yield* attempts(2), 2) // the first call timed out after 1 s, the second started
+      yield* adjust("9999 millis", fiber)
+      assert.isNull(fiber.unsafePoll())
+      yield* adjust("1 millis", fiber)
+      const [scoped, unscoped] = yield* Fiber.join(fiber)
+      assert.isTrue(Either.isLeft(scoped) && scoped.left._tag === "TimeoutError")
+      if (Either.isLeft(scoped) && scoped.left._tag === "TimeoutError") {
+        assert.deepStrictEqual(scoped.left.timeout, Duration.seconds(1))
+      }
+      assert.isTrue(Either.isLeft(unscoped) && unscoped.left._tag === "TimeoutError")
+      if (Either.isLeft(unscoped) && unscoped.left._tag === "TimeoutError") {
+        assert.deepStrictEqual(unscoped.left.timeout, Duration.seconds(10))
+      }
     }))
 
   it.effect("TimeoutError carries the limit (default 10 s)", () =>
