@@ -31,10 +31,3 @@ export * as SqliteClientStore from "./SqliteClientStore.js"
  * @since 0.1.0
  */
 export * as Engine from "./Engine.js"
-
-/**
- * The Authlete-compatible HTTP API (`POST /api/{serviceId}/client/registration[/get|/update|/delete]`).
- *
- * @since 0.1.0
- */
-export * as AuthleteApi from "./AuthleteApi.js"

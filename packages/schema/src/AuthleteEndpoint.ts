@@ -1,0 +1,90 @@
+/**
+ * The table of Authlete's four Dynamic Client Registration endpoints: for each operation its path
+ * under `/api/{serviceId}`, Authlete's API number (the `A<api>…` of its result codes) and the
+ * request and response schemas. `AuthleteClient` calls these endpoints and the Authlete-compatible
+ * API of `@effect-dcr/http-server` serves them; both read this table.
+ *
+ * @since 0.1.0
+ */
+import type * as Schema from "effect/Schema"
+import {
+  DeleteRequest,
+  GetRequest,
+  RegisterRequest,
+  UpdateRequest
+} from "./ClientRegistrationRequest.js"
+import { DeleteResponse, GetResponse, RegisterResponse, UpdateResponse } from "./ClientRegistrationResponse.js"
+
+/**
+ * The four operations, as named in errors, spans and routes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthleteOperation = "register" | "get" | "update" | "delete"
+
+/**
+ * One endpoint of the table.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthleteEndpoint<
+  Operation extends AuthleteOperation,
+  Request extends Schema.Schema.AnyNoContext,
+  Response extends Schema.Schema.AnyNoContext
+> {
+  readonly operation: Operation
+  /** The path under `/api/{serviceId}`, e.g. `/client/registration/get`. */
+  readonly path: `/client/registration${"" | "/get" | "/update" | "/delete"}`
+  /** Authlete's API number, used in its result codes (`A202001`, `A217301`, …). */
+  readonly apiNumber: "202" | "217" | "213" | "216"
+  readonly request: Request
+  readonly response: Response
+}
+
+/**
+ * The endpoints by operation.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const AuthleteEndpoints: {
+  readonly register: AuthleteEndpoint<"register", typeof RegisterRequest, typeof RegisterResponse>
+  readonly get: AuthleteEndpoint<"get", typeof GetRequest, typeof GetResponse>
+  readonly update: AuthleteEndpoint<"update", typeof UpdateRequest, typeof UpdateResponse>
+  readonly delete: AuthleteEndpoint<"delete", typeof DeleteRequest, typeof DeleteResponse>
+} = {
+  register: {
+    operation: "register",
+    path: "/client/registration",
+    apiNumber: "202",
+    request: RegisterRequest,
+    response: RegisterResponse
+  },
+  get: { operation: "get", path: "/client/registration/get", apiNumber: "217", request: GetRequest, response: GetResponse },
+  update: {
+    operation: "update",
+    path: "/client/registration/update",
+    apiNumber: "213",
+    request: UpdateRequest,
+    response: UpdateResponse
+  },
+  delete: {
+    operation: "delete",
+    path: "/client/registration/delete",
+    apiNumber: "216",
+    request: DeleteRequest,
+    response: DeleteResponse
+  }
+}
+
+/**
+ * The URL path of an operation for a service: `/api/{serviceId}{path}` (the service id
+ * percent-encoded).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const authleteEndpointPath = (serviceId: string, operation: AuthleteOperation): string =>
+  `/api/${encodeURIComponent(serviceId)}${AuthleteEndpoints[operation].path}`
