@@ -1,151 +1,113 @@
 // Registration-endpoint benchmark: effect-dcr against oidc-provider and a bare node:http server,
 // in one run, on this machine, over loopback. Each server runs in its own process; autocannon
-// drives it from this process. Usage (from the repository root, after `pnpm build`):
+// drives it from this process. Usage (after `pnpm build` in the measured tree):
 //
-//   node scripts/bench/register.mjs [--duration 10] [--warmup 3] [--connections 32] [--only name,name]
+//   node scripts/bench/register.mjs [--duration 10] [--warmup 3] [--connections 50] [--only name,name]
+//                                   [--root DIR] [--node-options "--max-semi-space-size=4"]
+//                                   [--env KEY=VALUE ...] [--log FILE] [--json FILE]
 //
-// Prints a Markdown table (requests/s, latency) and the machine it ran on.
-import autocannon from "autocannon"
-import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { cpus, tmpdir, totalmem } from "node:os"
-import { createServer } from "node:net"
-import { join } from "node:path"
+// --root DIR      the tree whose built CLI is measured (DIR/packages/cli/dist/bin.js serve);
+//                 default this repository. The other servers come from this scripts/ directory.
+// --node-options  NODE_OPTIONS for the effect-dcr servers only (memory experiments).
+// --env K=V       extra environment for the effect-dcr servers (repeatable).
+// --only          keys (bare, oidc, oidc-map, file, memory) or name prefixes, comma-separated;
+//                 oidc-map (oidc-provider with an unbounded Map adapter) runs only when named.
+//
+// Prints a Markdown table: requests/s, latency, the ratios, and the peak RSS of each server
+// process (VmHWM from /proc/<pid>/status at the end of the run; "sampled" is the largest VmRSS
+// seen every 100 ms) over its whole life (start-up, warm-up and measured window).
+import { createWriteStream, writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
+import {
+  cannon,
+  describeTree,
+  failures,
+  machine,
+  mib,
+  registrationBody,
+  rootOf,
+  selectTargets,
+  startServer
+} from "./lib/harness.mjs"
 
 const { values: args } = parseArgs({
   options: {
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
-    connections: { type: "string", default: "32" },
-    only: { type: "string" }
+    connections: { type: "string", default: "50" },
+    only: { type: "string" },
+    root: { type: "string" },
+    "node-options": { type: "string", default: "" },
+    env: { type: "string", multiple: true, default: [] },
+    log: { type: "string" },
+    json: { type: "string" }
   }
 })
 
-const root = new URL("../../", import.meta.url).pathname
-const here = new URL("./", import.meta.url).pathname
+const root = rootOf(args.root)
+const env = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]))
+const log = args.log ? createWriteStream(args.log) : undefined
+const connections = Number(args.connections)
 
-/** A typical MCP-style public client registration. */
-const body = JSON.stringify({
-  client_name: "bench client",
-  redirect_uris: ["http://127.0.0.1:33418/callback"],
-  grant_types: ["authorization_code", "refresh_token"],
-  response_types: ["code"],
-  token_endpoint_auth_method: "none"
-})
-
-/** A port the OS just handed out as free on loopback. */
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once("error", reject)
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address()
-      probe.close(() => resolve(port))
-    })
-  })
-
-const targets = [
-  {
-    name: "bare node:http",
-    path: "/register",
-    start: (port) => spawn(process.execPath, [join(here, "servers/bare.mjs")], { env: { ...process.env, PORT: String(port) } })
-  },
-  {
-    name: "oidc-provider",
-    path: "/reg",
-    start: (port) => spawn(process.execPath, [join(here, "servers/oidc-provider.mjs")], { env: { ...process.env, PORT: String(port) } })
-  },
-  ...[["SQLite file", (dir) => `sqlite:${join(dir, "bench.sqlite")}`], ["in-memory SQLite", () => "sqlite::memory:"]].map(
-    ([label, url]) => ({
-      name: `effect-dcr (engine, ${label})`,
-      path: "/register",
-      start: (port, dir) =>
-        spawn(process.execPath, [join(root, "packages/cli/dist/bin.js"), "serve"], {
-          env: {
-            ...process.env,
-            HOST: "127.0.0.1",
-            PORT: String(port),
-            DCR_DATABASE_URL: url(dir),
-            DCR_SERVICE_ACCESS_TOKEN: "bench-service-token"
-          }
-        })
-    })
-  )
-].filter((t) => !args.only || args.only.split(",").some((o) => t.name.startsWith(o.trim())))
-
-const waitUntilServing = async (url, child) => {
-  const deadline = Date.now() + 30_000
-  let exited = false
-  child.once("exit", () => (exited = true))
-  while (Date.now() < deadline && !exited) {
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        signal: AbortSignal.timeout(5_000)
-      })
-      if (res.status === 201) return
-    } catch {}
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`server for ${url} did not start`)
-}
-
-const run = (url, duration) =>
-  new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url,
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-        connections: Number(args.connections),
-        duration
-      },
-      (err, result) => (err ? reject(err) : resolve(result))
-    )
+const load = (url, duration) =>
+  cannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: registrationBody,
+    connections,
+    duration
   })
 
 const results = []
-for (const target of targets) {
-  const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), "effect-dcr-bench-"))
-  const child = target.start(port, dir)
-  let stderr = ""
-  child.stderr.on("data", (c) => (stderr += c))
-  child.stdout.on("data", (c) => (stderr += c))
-  const url = `http://127.0.0.1:${port}${target.path}`
+for (const target of selectTargets(args.only)) {
+  const server = await startServer(target, { root, nodeOptions: args["node-options"], env, log })
   try {
-    await waitUntilServing(url, child)
-    await run(url, Number(args.warmup))
-    const r = await run(url, Number(args.duration))
-    const non2xx = r.non2xx + r.errors + r.timeouts
-    results.push({ name: target.name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total, non2xx })
-    console.error(`${target.name}: ${r.requests.average.toFixed(0)} req/s (non-2xx/errors: ${non2xx})`)
+    await server.ready()
+    await load(server.url, Number(args.warmup))
+    const r = await load(server.url, Number(args.duration))
+    const mem = await server.stop()
+    results.push({
+      name: target.name,
+      rps: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      total: r.requests.total,
+      failed: failures(r),
+      hwm: mem.hwm,
+      sampled: mem.sampled,
+      files: mem.files
+    })
+    const files = Object.entries(mem.files).map(([f, s]) => `${f} ${mib(s)} MiB`).join(", ")
+    console.error(
+      `${target.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, non-2xx/errors ${failures(r)}, ` +
+        `peak RSS ${mib(mem.hwm)} MiB (anon ${mib(mem.sampled.RssAnon)}, file ${mib(mem.sampled.RssFile)} sampled)` +
+        (files ? `, ${files}` : "")
+    )
   } catch (e) {
-    console.error(`${target.name} failed: ${e.message}\n${stderr.slice(-2000)}`)
+    await server.stop()
+    console.error(`${target.name} failed: ${e.message}\n${server.output().slice(-2000)}`)
     results.push({ name: target.name, error: e.message })
-  } finally {
-    child.kill("SIGTERM")
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)))
-    rmSync(dir, { recursive: true, force: true })
   }
 }
+log?.end()
 
-const base = (name) => results.find((r) => r.name.startsWith(name))?.rps
+const base = (name) => results.find((r) => r.name === name && !r.error)?.rps
 const oidc = base("oidc-provider")
-const bare = base("bare")
-console.log(`\nMachine: ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`)
-console.log(`Load: autocannon, ${args.connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured, POST of a ${body.length}-byte public-client registration\n`)
-console.log("| server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | non-2xx |")
-console.log("|---|---:|---:|---:|---:|---:|---:|")
+const bare = base("bare node:http")
+console.log(`\n${machine()}`)
+console.log(`Measured: ${await describeTree(root)}${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${args.env.length ? `; env ${args.env.join(" ")}` : ""}`)
+console.log(
+  `Load: autocannon, ${connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured, POST of a ${registrationBody.length}-byte public-client registration\n`
+)
+console.log("| server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | peak RSS MiB | non-2xx |")
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|")
 for (const r of results) {
   if (r.error) {
-    console.log(`| ${r.name} | failed: ${r.error} | | | | | |`)
+    console.log(`| ${r.name} | failed: ${r.error} | | | | | | |`)
     continue
   }
   const x = (b) => (b ? (r.rps / b).toFixed(2) : "–")
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${r.non2xx} |`)
+  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${mib(r.hwm)} | ${r.failed} |`)
 }
+if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))

@@ -1,0 +1,231 @@
+// Shared by the HTTP benchmarks: free loopback ports, the servers under test (each its own
+// process), their peak memory, autocannon as a promise, and the machine line.
+import autocannon from "autocannon"
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { cpus, tmpdir, totalmem } from "node:os"
+import { createServer } from "node:net"
+import { join, resolve } from "node:path"
+
+export const here = new URL("../", import.meta.url).pathname
+export const repoRoot = new URL("../../../", import.meta.url).pathname
+
+/** `--root DIR`: the tree whose built packages are measured (default: this repository). */
+export const rootOf = (dir) => resolve(dir ?? repoRoot)
+
+/** A typical MCP-style public client registration. */
+export const registration = {
+  client_name: "bench client",
+  redirect_uris: ["http://127.0.0.1:33418/callback"],
+  grant_types: ["authorization_code", "refresh_token"],
+  response_types: ["code"],
+  token_endpoint_auth_method: "none"
+}
+export const registrationBody = JSON.stringify(registration)
+
+/** A port the OS just handed out as free on loopback. */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+
+const MiB = 2 ** 20
+const statusFields = ["VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"]
+
+/** `/proc/<pid>/status` memory fields in bytes (Linux), or undefined once the process is gone. */
+export const procMemory = (pid) => {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, "utf8")
+    const out = {}
+    for (const field of statusFields) {
+      const m = text.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"))
+      if (m) out[field] = Number(m[1]) * 1024
+    }
+    return out
+  } catch {
+    return undefined
+  }
+}
+
+export const mib = (bytes) => (bytes === undefined ? "–" : (bytes / MiB).toFixed(0))
+
+const effectDcr = (key, label, url) => ({
+  key,
+  name: `effect-dcr (engine, ${label})`,
+  kind: "effect-dcr",
+  path: "/register",
+  itemPath: (id) => `/register/${id}`,
+  script: (root) => [join(root, "packages/cli/dist/bin.js"), "serve"],
+  env: (port, dir) => ({
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    DCR_DATABASE_URL: url(dir),
+    DCR_SERVICE_ACCESS_TOKEN: "bench-service-token"
+  })
+})
+
+const oidcProvider = (key, name, env) => ({
+  key,
+  name,
+  kind: "oidc-provider",
+  path: "/reg",
+  itemPath: (id) => `/reg/${id}`,
+  script: () => [join(here, "servers/oidc-provider.mjs")],
+  env: (port) => ({ PORT: String(port), ...env })
+})
+
+/**
+ * Every server the benchmarks know. `extra` ones run only when named with `--only`.
+ * - oidc-provider's default adapter is an LRU of 1 000 entries (it keeps the last ~500 clients);
+ *   the "Map adapter" variant keeps every client, as a registration server must (and as the
+ *   management benchmark needs).
+ */
+export const allTargets = [
+  {
+    key: "bare",
+    name: "bare node:http",
+    kind: "bare",
+    path: "/register",
+    script: () => [join(here, "servers/bare.mjs")],
+    env: (port) => ({ PORT: String(port) })
+  },
+  oidcProvider("oidc", "oidc-provider", {}),
+  { ...oidcProvider("oidc-map", "oidc-provider (Map adapter)", { OIDC_ADAPTER: "map" }), extra: true },
+  effectDcr("file", "SQLite file", (dir) => `sqlite:${join(dir, "bench.sqlite")}`),
+  effectDcr("memory", "in-memory SQLite", () => "sqlite::memory:")
+]
+
+/**
+ * Targets selected by a comma-separated list of keys (bare, oidc, oidc-map, file, memory) or name
+ * prefixes; without a list, the ones not marked extra.
+ */
+export const selectTargets = (only, targets = allTargets) => {
+  if (!only) return targets.filter((t) => !t.extra)
+  const prefixes = only.split(",").map((o) => o.trim()).filter((o) => o.length > 0)
+  const plain = targets.filter((t) => !t.extra)
+  // an extra target needs a prefix that picks it out (not just the plain target of the same name)
+  return targets.filter((t) =>
+    prefixes.some((o) =>
+      o === t.key || (t.name.startsWith(o) && (!t.extra || !plain.some((p) => p.name.startsWith(o))))
+    )
+  )
+}
+
+/**
+ * Starts `target` as its own process on a fresh loopback port. `nodeOptions` (a string, as in
+ * NODE_OPTIONS) and `env` apply to effect-dcr servers only unless `all` is set. The returned handle
+ * samples the process's RSS every `sampleMs` and, on `stop()`, reports VmHWM (the kernel's peak
+ * RSS of the process), the largest sample, and the SQLite file sizes for file targets.
+ */
+export const startServer = async (target, { root, nodeOptions = "", env = {}, all = false, sampleMs = 100, log } = {}) => {
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), "effect-dcr-bench-"))
+  const applies = all || target.kind === "effect-dcr"
+  const childEnv = {
+    ...process.env,
+    NODE_OPTIONS: applies ? nodeOptions : "",
+    ...(applies ? env : {}),
+    ...target.env(port, dir)
+  }
+  const child = spawn(process.execPath, target.script(root), { env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
+  let output = ""
+  const keep = (c) => {
+    if (log) log.write(c)
+    output += c
+    if (output.length > 64_000) output = output.slice(-32_000)
+  }
+  child.stdout.on("data", keep)
+  child.stderr.on("data", keep)
+  let exited = false
+  child.once("exit", () => (exited = true))
+  const peak = { VmRSS: 0, RssAnon: 0, RssFile: 0, RssShmem: 0 }
+  const timer = setInterval(() => {
+    const m = procMemory(child.pid)
+    if (m) for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] ?? 0)
+  }, sampleMs)
+  timer.unref()
+  const base = `http://127.0.0.1:${port}`
+  const handle = {
+    target,
+    child,
+    port,
+    base,
+    url: `${base}${target.path}`,
+    dir,
+    output: () => output,
+    /** Polls with a registration until the server answers 201 (30 s at most). */
+    ready: async () => {
+      const deadline = Date.now() + 30_000
+      while (Date.now() < deadline && !exited) {
+        try {
+          const res = await fetch(handle.url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: registrationBody,
+            signal: AbortSignal.timeout(5_000)
+          })
+          if (res.status === 201) return
+        } catch {}
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      throw new Error(`${target.name} did not start${exited ? ` (exit ${child.exitCode})` : ""}`)
+    },
+    /** Memory now (and the file sizes), without stopping. */
+    memory: () => {
+      const m = procMemory(child.pid) ?? {}
+      const files = {}
+      for (const f of ["bench.sqlite", "bench.sqlite-wal", "bench.sqlite-shm"]) {
+        const p = join(dir, f)
+        if (existsSync(p)) files[f] = statSync(p).size
+      }
+      return {
+        hwm: m.VmHWM,
+        rss: m.VmRSS,
+        sampled: { ...peak, VmRSS: Math.max(peak.VmRSS, m.VmRSS ?? 0) },
+        files
+      }
+    },
+    /** SIGTERM, wait for the exit, delete the temporary directory; returns `memory()` taken before. */
+    stop: async () => {
+      clearInterval(timer)
+      const mem = handle.memory()
+      if (!exited) {
+        child.kill("SIGTERM")
+        const killer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+        await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", r)))
+        clearTimeout(killer)
+      }
+      rmSync(dir, { recursive: true, force: true })
+      return mem
+    }
+  }
+  return handle
+}
+
+/** autocannon as a promise. */
+export const cannon = (options) =>
+  new Promise((resolve, reject) => {
+    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)))
+  })
+
+export const failures = (r) => r.non2xx + r.errors + r.timeouts + (r.mismatches ?? 0)
+
+export const machine = () =>
+  `Machine: ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
+
+/** Commit of a tree, for the record. */
+export const describeTree = async (root) => {
+  const { execFileSync } = await import("node:child_process")
+  try {
+    const sha = execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()
+    const dirty = execFileSync("git", ["-C", root, "status", "--porcelain", "--", "packages"], { encoding: "utf8" }).trim()
+    return `${root} at ${sha}${dirty ? " (packages/ modified)" : ""}`
+  } catch {
+    return root
+  }
+}
