@@ -112,14 +112,39 @@ const expectedOf = (ast: AST.AST): string => {
 const isNullish = (ast: AST.AST): boolean =>
   (ast._tag === "Literal" && ast.literal === null) || ast._tag === "UndefinedKeyword"
 
-const withGot = (message: string, actual: unknown): string => `${message} (got ${describeValue(actual)})`
+/** @internal */
+export interface CollectOptions {
+  /** At most this many problems (default 5). */
+  readonly limit?: number | undefined
+  /**
+   * Whether messages may quote the input (default `true`): `(got "...")`. With `false` only paths,
+   * expected types and the messages of refinements (the schema's own words) are used; a
+   * transformation's message (e.g. `JSON.parse`'s, which quotes the text) is replaced.
+   */
+  readonly values?: boolean | undefined
+}
 
 /**
  * Collects the leaf problems of an issue tree, in order.
  *
  * @internal
  */
-export const collectProblems = (issue: ParseResult.ParseIssue, limit = 5): Array<Problem> => {
+export const collectProblems = (issue: ParseResult.ParseIssue, options?: CollectOptions): Array<Problem> => {
+  const limit = options?.limit ?? 5
+  const values = options?.values ?? true
+  const withGot = (message: string, actual: unknown): string =>
+    values ? `${message} (got ${describeValue(actual)})` : message
+  const typeMessage = (issue: ParseResult.Type, hint: string | undefined): string => {
+    const expected = `must be ${hint ?? expectedOf(issue.ast)}`
+    if (values) return issue.message ?? expected
+    if (issue.message !== undefined && issue.ast._tag === "Refinement") return issue.message
+    if (issue.ast._tag !== "Transformation") return expected
+    if (issue.ast.annotations[AST.SchemaIdAnnotationId] === AST.ParseJsonSchemaId) return "must be valid JSON"
+    const target = issue.ast.to
+    return target._tag === "UnknownKeyword" || target._tag === "AnyKeyword"
+      ? "could not be decoded"
+      : `could not be decoded as ${expectedOf(target)}`
+  }
   const out: Array<Problem> = []
   const go = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>, hint: string | undefined): void => {
     if (out.length >= limit) return
@@ -153,11 +178,9 @@ export const collectProblems = (issue: ParseResult.ParseIssue, limit = 5): Array
       }
       case "Transformation":
         return go(issue.issue, path, hint)
-      case "Type": {
-        const message = issue.message ?? `must be ${hint ?? expectedOf(issue.ast)}`
-        out.push({ path, message: withGot(message, issue.actual) })
+      case "Type":
+        out.push({ path, message: withGot(typeMessage(issue, hint), issue.actual) })
         return
-      }
       case "Missing":
         out.push({ path, message: issue.message ?? "is required" })
         return
