@@ -2,7 +2,7 @@
 // in one run, on this machine, over loopback. Each server runs in its own process; autocannon
 // drives it from this process. Usage (after `pnpm build` in the measured tree):
 //
-//   node scripts/bench/register.mjs [--duration 10] [--warmup 3] [--connections 50] [--only name,name]
+//   node scripts/bench/register.mjs [--duration 10] [--warmup 3] [--connections 50] [--rounds 1] [--only name,name]
 //                                   [--root DIR] [--node-options "--max-semi-space-size=4"]
 //                                   [--env KEY=VALUE ...] [--log FILE] [--json FILE]
 //
@@ -10,6 +10,7 @@
 //                 default this repository. The other servers come from this scripts/ directory.
 // --node-options  NODE_OPTIONS for the effect-dcr servers only (memory experiments).
 // --env K=V       extra environment for the effect-dcr servers (repeatable).
+// --rounds N      run the whole list N times (ratios are taken within a round; the VM is noisy).
 // --only          keys (bare, oidc, oidc-map, file, memory) or name prefixes, comma-separated;
 //                 oidc-map (oidc-provider with an unbounded Map adapter) runs only when named.
 //
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
+    rounds: { type: "string", default: "1" },
     only: { type: "string" },
     root: { type: "string" },
     "node-options": { type: "string", default: "" },
@@ -60,6 +62,7 @@ const load = (url, duration) =>
   })
 
 const results = []
+for (let round = 1; round <= Number(args.rounds); round++)
 for (const target of selectTargets(args.only)) {
   const server = await startServer(target, { root, nodeOptions: args["node-options"], env, log })
   try {
@@ -68,6 +71,7 @@ for (const target of selectTargets(args.only)) {
     const r = await load(server.url, Number(args.duration))
     const mem = await server.stop()
     results.push({
+      round,
       name: target.name,
       rps: r.requests.average,
       p50: r.latency.p50,
@@ -87,27 +91,29 @@ for (const target of selectTargets(args.only)) {
   } catch (e) {
     await server.stop()
     console.error(`${target.name} failed: ${e.message}\n${server.output().slice(-2000)}`)
-    results.push({ name: target.name, error: e.message })
+    results.push({ round, name: target.name, error: e.message })
   }
 }
 log?.end()
 
-const base = (name) => results.find((r) => r.name === name && !r.error)?.rps
-const oidc = base("oidc-provider")
-const bare = base("bare node:http")
+const base = (round, name) => results.find((r) => r.round === round && r.name === name && !r.error)?.rps
 console.log(`\n${machine()}`)
 console.log(`Measured: ${await describeTree(root)}${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${args.env.length ? `; env ${args.env.join(" ")}` : ""}`)
 console.log(
   `Load: autocannon, ${connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured, POST of a ${registrationBody.length}-byte public-client registration\n`
 )
-console.log("| server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | peak RSS MiB | non-2xx |")
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|")
+console.log("| run | server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | peak RSS MiB | non-2xx |")
+console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for (const r of results) {
   if (r.error) {
-    console.log(`| ${r.name} | failed: ${r.error} | | | | | | |`)
+    console.log(`| ${r.round} | ${r.name} | failed: ${r.error} | | | | | | |`)
     continue
   }
   const x = (b) => (b ? (r.rps / b).toFixed(2) : "–")
-  console.log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${mib(r.hwm)} | ${r.failed} |`)
+  const oidc = base(r.round, "oidc-provider")
+  const bare = base(r.round, "bare node:http")
+  console.log(
+    `| ${r.round} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${mib(r.hwm)} | ${r.failed} |`
+  )
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))
