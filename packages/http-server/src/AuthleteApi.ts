@@ -1,60 +1,40 @@
 /**
  * An Authlete-compatible HTTP API in front of any `DynamicClientRegistration` backend (normally the
- * engine): the four endpoints of Authlete's v3 API, so that the official
- * `@authlete/typescript-sdk`, our own `AuthleteClient`, or any other Authlete client can be pointed
- * at a local server.
- *
- * | Route | Operation |
- * |---|---|
- * | `POST /api/{serviceId}/client/registration` | register |
- * | `POST /api/{serviceId}/client/registration/get` | get |
- * | `POST /api/{serviceId}/client/registration/update` | update |
- * | `POST /api/{serviceId}/client/registration/delete` | delete |
- *
- * Like Authlete, the answer is **HTTP 200 for every action** (the `action` carries the outcome), with
- * the `ClientRegistrationResponse` as JSON. The API itself fails with a `ResultError` body
- * `{resultCode, resultMessage}`:
- *
- * | HTTP | resultCode | When |
- * |---|---|---|
- * | 401 | `A001202` | no `Authorization: Bearer …` header |
- * | 401 | `A001203` | the bearer token is not the service access token |
- * | 404 | `A001204` | the `serviceId` in the path is not the served service (checked after the token) |
- * | 400 | `A<api>201` | the body is not JSON (or form-encoded) with the operation's parameters; `<api>` is 202 register, 217 get, 213 update, 216 delete |
- * | 413 | `A<api>202` | the body is larger than `maxBodySize` |
- * | 500 | `A001101` | the backend failed (e.g. an upstream Authlete error when proxying) |
- *
- * Request bodies are JSON (`application/json`, what the SDKs send) or
- * `application/x-www-form-urlencoded` (which Authlete's OpenAPI also declares).
+ * embedded engine), as an `HttpApi` group named `authlete`: the four endpoints of Authlete's v3 API
+ * (`POST /api/{serviceId}/client/registration[/get|/update|/delete]`, from the schema's
+ * `AuthleteEndpoints`), so the official `@authlete/typescript-sdk`, `AuthleteClient` or any other
+ * Authlete client can use a local server. Like Authlete it answers HTTP 200 for every action; the
+ * API itself fails with a `{resultCode, resultMessage}` body (the table is in the README).
  *
  * @since 0.1.0
  */
-import { DynamicClientRegistration } from "@effect-dcr/client/DynamicClientRegistration"
+import { DynamicClientRegistration } from "@effect-dcr/client"
 import {
-  DeleteRequest,
-  DeleteResponse,
-  GetRequest,
-  GetResponse,
-  RegisterRequest,
-  RegisterResponse,
-  UpdateRequest,
-  UpdateResponse
+  type AuthleteOperation,
+  AuthleteEndpoints,
+  describeParseIssue,
+  isJsonMediaType,
+  ResultError
 } from "@effect-dcr/schema"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Credentials from "./Credentials.js"
+import { createHash, timingSafeEqual } from "node:crypto"
+import * as BearerToken from "./BearerToken.js"
+import * as RequestBody from "./internal/requestBody.js"
 
 /**
  * Options of the API.
@@ -71,48 +51,93 @@ export interface Options {
   readonly maxBodySize?: number | undefined
 }
 
-interface Operation<Req, Res> {
-  readonly name: "register" | "get" | "update" | "delete"
-  readonly path: string
-  readonly apiNumber: string
-  readonly decode: (input: unknown) => Either.Either<Req, ParseResult.ParseError>
-  readonly encode: (response: Res) => Either.Either<unknown, ParseResult.ParseError>
-  readonly call: (service: DynamicClientRegistration["Type"], request: Req) => Effect.Effect<Res, unknown>
+/**
+ * The `Authorization` header of an API call, as the `ServiceAccessToken` middleware read it.
+ *
+ * @since 0.1.0
+ * @category context
+ */
+export class PresentedAuthorization extends Context.Tag("@effect-dcr/http-server/AuthleteApi/PresentedAuthorization")<
+  PresentedAuthorization,
+  string | undefined
+>() {}
+
+/**
+ * Authlete's security scheme: `Authorization: Bearer <service access token>`. The handlers check the
+ * token (in constant time) and answer Authlete's 401 result codes.
+ *
+ * @since 0.1.0
+ * @category security
+ */
+export class ServiceAccessToken extends HttpApiMiddleware.Tag<ServiceAccessToken>()(
+  "@effect-dcr/http-server/AuthleteApi/ServiceAccessToken",
+  { security: { bearer: HttpApiSecurity.bearer }, provides: PresentedAuthorization }
+) {}
+
+const resultError = (status: number, description: string) =>
+  ResultError.annotations(HttpApiSchema.annotations({ status, description }))
+
+const ServiceIdPath = Schema.Struct({ serviceId: Schema.String.annotations({ description: "The service ID" }) })
+
+const endpoint = <Operation extends AuthleteOperation>(operation: Operation) => {
+  const { path, request, response } = AuthleteEndpoints[operation]
+  return HttpApiEndpoint.post(operation, `/api/:serviceId${path}`)
+    .setPath(ServiceIdPath)
+    .setPayload(request)
+    .addSuccess(response)
+    .addError(resultError(400, "The body lacks a parameter or is not JSON / form-encoded"))
+    .addError(resultError(401, "A001202: no Authorization header; A001203: not the service access token"))
+    .addError(resultError(404, "A001204: no such service"))
+    .addError(resultError(413, "The body is larger than the limit (1 MiB by default)"))
+    .addError(resultError(500, "A001101: the backend failed"))
+    .middleware(ServiceAccessToken)
 }
 
-const operation = <ReqA, ReqI, ResA, ResI>(
-  name: Operation<ReqA, ResA>["name"],
-  path: string,
-  apiNumber: string,
-  requestSchema: Schema.Schema<ReqA, ReqI>,
-  responseSchema: Schema.Schema<ResA, ResI>,
-  call: Operation<ReqA, ResA>["call"]
-): Operation<ReqA, ResA> => ({
-  name,
-  path,
-  apiNumber,
-  decode: Schema.decodeUnknownEither(requestSchema, { errors: "all" }),
-  encode: Schema.encodeEither(responseSchema),
-  call
-})
+/**
+ * The API as an `HttpApiGroup` named `authlete`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const group = HttpApiGroup.make("authlete")
+  .add(endpoint("register").annotate(OpenApi.Summary, "Authlete: register a client"))
+  .add(endpoint("get").annotate(OpenApi.Summary, "Authlete: read a client"))
+  .add(endpoint("update").annotate(OpenApi.Summary, "Authlete: update a client"))
+  .add(endpoint("delete").annotate(OpenApi.Summary, "Authlete: delete a client"))
+  .annotate(OpenApi.Description, "Authlete's Dynamic Client Registration API (v3), served locally")
 
-const operations = [
-  operation("register", "/client/registration", "202", RegisterRequest, RegisterResponse, (s, r) => s.register(r)),
-  operation("get", "/client/registration/get", "217", GetRequest, GetResponse, (s, r) => s.get(r)),
-  operation("update", "/client/registration/update", "213", UpdateRequest, UpdateResponse, (s, r) => s.update(r)),
-  operation("delete", "/client/registration/delete", "216", DeleteRequest, DeleteResponse, (s, r) => s.delete(r))
-] as const
+/**
+ * A ready `HttpApi` with the `authlete` group.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const api = HttpApi.make("authlete-compatible").add(group)
+  .annotate(OpenApi.Title, "Authlete-compatible Dynamic Client Registration API")
+  .annotate(OpenApi.Version, "0.1.0")
 
-const resultError = (status: number, resultCode: string, message: string) =>
-  HttpServerResponse.unsafeJson(
-    { resultCode, resultMessage: `[${resultCode}] ${message}` },
-    { status, headers: { "cache-control": "no-store", pragma: "no-cache" } }
-  )
+/**
+ * The `ServiceAccessToken` middleware (the handlers do the checking).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerServiceAccessToken: Layer.Layer<ServiceAccessToken> = Layer.succeed(
+  ServiceAccessToken,
+  ServiceAccessToken.of({
+    bearer: () => Effect.map(HttpServerRequest.HttpServerRequest, (request) => request.headers["authorization"])
+  })
+)
 
-const bearerPattern = /^Bearer +([^ ]+) *$/i
+const noStore = { "cache-control": "no-store", pragma: "no-cache" } as const
 
-const decodeBody = (contentType: string, text: string): unknown => {
-  if (contentType.includes("application/x-www-form-urlencoded")) {
+const result = (status: number, resultCode: string, message: string) =>
+  HttpServerResponse.unsafeJson({ resultCode, resultMessage: `[${resultCode}] ${message}` }, { status, headers: noStore })
+
+const digest = (value: string) => createHash("sha256").update(value, "utf8").digest()
+
+const decodeBody = (contentType: string | undefined, text: string): unknown => {
+  if (!isJsonMediaType(contentType) && contentType?.toLowerCase().includes("application/x-www-form-urlencoded")) {
     return Object.fromEntries(new URLSearchParams(text))
   }
   try {
@@ -122,97 +147,92 @@ const decodeBody = (contentType: string, text: string): unknown => {
   }
 }
 
-/** Names the offending parameters without echoing their values (a value may be a token). */
-const describeParseError = (error: ParseResult.ParseError): string => {
-  const paths = new Set(
-    ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.path.join(".")).filter((p) => p !== "")
-  )
-  return paths.size === 0
-    ? "The request body is not a JSON object."
-    : `The request body has a missing or invalid parameter: ${[...paths].map((p) => `'${p}'`).join(", ")}.`
-}
-
 /**
- * The API as an `HttpRouter`: mount it in an app, or serve it with `layer`.
+ * Serves the `authlete` group of `api` (this module's `api`, or an `HttpApi` of your own that
+ * contains `group`) on the `DynamicClientRegistration` backend in context.
  *
  * @since 0.1.0
- * @category constructors
+ * @category layers
  */
-export const router = (options: Options): HttpRouter.HttpRouter<never, DynamicClientRegistration> => {
-  const maxBodySize = options.maxBodySize ?? 1024 * 1024
-  const serviceId = options.serviceId
-  const handler = <Req, Res>(op: Operation<Req, Res>) => {
-    const endpoint = op.path
-    return Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const authorization = request.headers["authorization"]
-      if (authorization === undefined || authorization === "") {
-        return resultError(401, "A001202", `${endpoint}, Authorization header is missing.`)
-      }
-      const match = bearerPattern.exec(authorization)
-      if (match === null || !Credentials.equals(Redacted.make(match[1]!), options.serviceAccessToken)) {
-        return resultError(401, "A001203", `${endpoint}, The access token is invalid.`)
-      }
-      const params = yield* HttpRouter.params
-      if (params["serviceId"] !== serviceId) {
-        return resultError(404, "A001204", `${endpoint}, The service does not exist.`)
-      }
-      const declaredLength = Number(request.headers["content-length"] ?? "0")
-      if (declaredLength > maxBodySize) {
-        return resultError(413, `A${op.apiNumber}202`, `${endpoint}, The request body is too large.`)
-      }
-      const text = yield* request.text.pipe(
-        HttpIncomingMessage.withMaxBodySize(Option.some(maxBodySize)),
-        Effect.either
-      )
-      if (Either.isLeft(text)) {
-        return resultError(413, `A${op.apiNumber}202`, `${endpoint}, The request body is too large or unreadable.`)
-      }
-      const decoded = op.decode(decodeBody(request.headers["content-type"] ?? "", text.right))
-      if (Either.isLeft(decoded)) {
-        return resultError(400, `A${op.apiNumber}201`, `${endpoint}, ${describeParseError(decoded.left)}`)
-      }
-      const service = yield* DynamicClientRegistration
-      const response = yield* Effect.either(op.call(service, decoded.right))
-      if (Either.isLeft(response)) {
-        yield* Effect.logError(`AuthleteApi ${op.name}: the backend failed`, response.left)
-        return resultError(500, "A001101", `${endpoint}, Authlete Server error.`)
-      }
-      const encoded = op.encode(response.right)
-      if (Either.isLeft(encoded)) {
-        yield* Effect.logError(`AuthleteApi ${op.name}: the response could not be encoded`, encoded.left.message)
-        return resultError(500, "A001101", `${endpoint}, Authlete Server error.`)
-      }
-      return HttpServerResponse.unsafeJson(encoded.right, {
-        headers: { "cache-control": "no-store", pragma: "no-cache" }
-      })
-    }).pipe(Effect.withSpan(`AuthleteApi.${op.name}`))
+export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
+  api: HttpApi.HttpApi<ApiId, Groups, E, R>,
+  options: Options
+): Layer.Layer<HttpApiGroup.ApiGroup<ApiId, "authlete">, never, DynamicClientRegistration.DynamicClientRegistration> => {
+  const maxBytes = options.maxBodySize ?? 1024 * 1024
+  // A second constant-time comparison next to the engine's `Credentials.equals`: the http-server
+  // does not depend on the engine.
+  const expected = digest(Redacted.value(options.serviceAccessToken))
+  const handle = <Operation extends AuthleteOperation>(operation: Operation) => {
+    const { apiNumber, path, request: requestSchema, response: responseSchema } = AuthleteEndpoints[operation]
+    const decode = Schema.decodeUnknownEither(requestSchema as Schema.Schema<any, any>, { errors: "all" })
+    const encode = Schema.encodeEither(responseSchema as Schema.Schema<any, any>)
+    const call = (service: DynamicClientRegistration.Service, request: any): Effect.Effect<unknown, unknown> =>
+      (service[operation] as (request: unknown) => Effect.Effect<unknown, unknown>)(request)
+    return ({ path: params, request }: {
+      readonly path: { readonly serviceId: string }
+      readonly request: HttpServerRequest.HttpServerRequest
+    }) =>
+      Effect.gen(function*() {
+        const authorization = yield* PresentedAuthorization
+        if (authorization === undefined || authorization === "") {
+          return result(401, "A001202", `${path}, Authorization header is missing.`)
+        }
+        const token = BearerToken.parse(authorization)
+        if (token === undefined || !timingSafeEqual(digest(token), expected)) {
+          return result(401, "A001203", `${path}, The access token is invalid.`)
+        }
+        if (params.serviceId !== options.serviceId) {
+          return result(404, "A001204", `${path}, The service does not exist.`)
+        }
+        const text = yield* Effect.either(RequestBody.readText(request, maxBytes))
+        if (Either.isLeft(text)) {
+          return text.left._tag === "PayloadTooLarge"
+            ? result(413, `A${apiNumber}202`, `${path}, The request body is too large.`)
+            : result(400, `A${apiNumber}201`, `${path}, The request body could not be read.`)
+        }
+        const decoded = decode(decodeBody(request.headers["content-type"], text.right))
+        if (Either.isLeft(decoded)) {
+          return result(400, `A${apiNumber}201`, `${path}, The request body is invalid: ${
+            describeParseIssue(decoded.left.issue, { values: false })
+          }.`)
+        }
+        const service = yield* DynamicClientRegistration.DynamicClientRegistration
+        const answer = yield* Effect.either(call(service, decoded.right))
+        if (Either.isLeft(answer)) {
+          yield* Effect.logError(`AuthleteApi ${operation}: the backend failed`, answer.left)
+          return result(500, "A001101", `${path}, Authlete Server error.`)
+        }
+        const encoded = encode(answer.right)
+        if (Either.isLeft(encoded)) {
+          yield* Effect.logError(`AuthleteApi ${operation}: the response could not be encoded`, encoded.left.message)
+          return result(500, "A001101", `${path}, Authlete Server error.`)
+        }
+        return HttpServerResponse.unsafeJson(encoded.right, { headers: noStore })
+      }).pipe(Effect.withSpan(`AuthleteApi.${operation}`, { kind: "internal", captureStackTrace: false }))
   }
-  return operations.reduce(
-    (router, op) => HttpRouter.post(router, `/api/:serviceId${op.path}`, handler<any, any>(op)),
-    HttpRouter.empty as HttpRouter.HttpRouter<never, DynamicClientRegistration>
-  )
+  return HttpApiBuilder.group(
+    api as unknown as HttpApi.HttpApi<"authlete-compatible", typeof group>,
+    "authlete",
+    (handlers) =>
+      handlers
+        .handleRaw("register", handle("register"))
+        .handleRaw("get", handle("get"))
+        .handleRaw("update", handle("update"))
+        .handleRaw("delete", handle("delete"))
+  ).pipe(Layer.provide(layerServiceAccessToken)) as unknown as Layer.Layer<
+    HttpApiGroup.ApiGroup<ApiId, "authlete">,
+    never,
+    DynamicClientRegistration.DynamicClientRegistration
+  >
 }
 
 /**
- * Serves the API on the `HttpServer` in context.
+ * The API (`api`) with its handlers, ready for `HttpApiBuilder.serve()`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   options: Options
-): Layer.Layer<never, never, HttpServer.HttpServer | DynamicClientRegistration> =>
-  HttpServer.serve(router(options))
-
-/**
- * `layer` configured from `Config`, e.g.
- * `AuthleteApi.layerConfig({ serviceId: Config.string("SERVICE_ID"), serviceAccessToken: Config.redacted("SERVICE_TOKEN") })`.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerConfig = (
-  config: Config.Config.Wrap<Options>
-): Layer.Layer<never, ConfigError.ConfigError, HttpServer.HttpServer | DynamicClientRegistration> =>
-  Layer.unwrapEffect(Effect.map(Config.unwrap(config), layer))
+): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> =>
+  HttpApiBuilder.api(api).pipe(Layer.provide(layerGroup(api, options)))

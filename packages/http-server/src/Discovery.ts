@@ -1,13 +1,10 @@
 /**
- * RFC 8414 authorization server metadata for a standalone registration server: the `issuer` and
- * its `registration_endpoint`, served at `/.well-known/oauth-authorization-server`, so OAuth
- * client libraries can discover where to register.
+ * RFC 8414 authorization server metadata for the registration server: the `issuer` and its
+ * `registration_endpoint`, served at `/.well-known/oauth-authorization-server` (see
+ * `RegistrationApi`), so OAuth client libraries can discover where to register.
  *
  * @since 0.1.0
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Effect from "effect/Effect"
 
 /**
  * @since 0.1.0
@@ -16,8 +13,8 @@ import * as Effect from "effect/Effect"
 export interface Options {
   /** The issuer identifier: an `http(s)` URL without query or fragment. */
   readonly issuer: string
-  /** The registration endpoint. Default `{issuer}/register`. */
-  readonly registrationEndpoint?: string | undefined
+  /** The registration endpoint's absolute URL. */
+  readonly registrationEndpoint: string
   /** Further metadata to advertise (e.g. `token_endpoint`); `issuer` and `registration_endpoint` win. */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
 }
@@ -33,7 +30,7 @@ const trimSlash = (url: string): string => url.endsWith("/") ? url.slice(0, -1) 
 export const metadata = (options: Options): Readonly<Record<string, unknown>> => ({
   ...options.metadata,
   issuer: options.issuer,
-  registration_endpoint: options.registrationEndpoint ?? `${trimSlash(options.issuer)}/register`
+  registration_endpoint: options.registrationEndpoint
 })
 
 /**
@@ -51,25 +48,13 @@ export const metadata = (options: Options): Readonly<Record<string, unknown>> =>
  * @since 0.1.0
  * @category constructors
  */
-export const wellKnownPath = (issuer: string): `/${string}` => {
-  const pathname = trimSlash(new URL(issuer).pathname)
-  return `/.well-known/oauth-authorization-server${pathname}`
-}
+export const wellKnownPath = (issuer: string | undefined): `/${string}` =>
+  `/.well-known/oauth-authorization-server${issuer === undefined ? "" : trimSlash(new URL(issuer).pathname)}`
 
 /**
- * A handler answering the metadata document (built once, when this is called).
+ * The absolute URL of the endpoint mounted at `path` under the issuer's origin.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const handler = (options: Options): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-  Effect.succeed(HttpServerResponse.text(JSON.stringify(metadata(options)), { contentType: "application/json" }))
-
-/**
- * The discovery route as an `HttpRouter` value.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (options: Options): HttpRouter.HttpRouter =>
-  HttpRouter.empty.pipe(HttpRouter.get(wellKnownPath(options.issuer), handler(options)))
+export const endpointUrl = (issuer: string, path: `/${string}`): string => `${new URL(issuer).origin}${path}`

@@ -1,167 +1,461 @@
 /**
- * A declarative `HttpApi` description of the registration endpoints, used for their OpenAPI
- * document. The endpoints themselves are served by `RegistrationRouter` (plain router handlers,
- * so the hot path does no payload schema decoding); this module only describes them.
+ * The RFC 7591 registration endpoint, the RFC 7592 client configuration endpoint and RFC 8414
+ * discovery as one `HttpApi` group. The same definition serves the routes (`layer`), writes the
+ * OpenAPI document (`openApi`) and gives a typed client (`client`).
  *
  * @since 0.1.0
  */
-import {
-  ClientInformationResponse as SchemaClientInformation,
-  ClientMetadata as SchemaClientMetadata,
-  RegistrationErrorResponse
-} from "@effect-dcr/schema"
+import { DynamicClientRegistration } from "@effect-dcr/client"
+import { ClientInformationResponse, ClientMetadata, RegistrationErrorResponse } from "@effect-dcr/schema"
 import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as OpenApi from "@effect/platform/OpenApi"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as RegistrationRouter from "./RegistrationRouter.js"
+import * as BearerToken from "./BearerToken.js"
+import * as Discovery from "./Discovery.js"
+import * as FastPath from "./internal/fastPathService.js"
+import * as Registration from "./internal/registration.js"
+import * as RequestBody from "./internal/requestBody.js"
+import * as Responses from "./internal/responses.js"
+import { MethodNotAllowed, MissingToken } from "./RequestError.js"
 
 /**
- * RFC 7591 §2 client metadata (the schema package's model; unknown members are accepted).
+ * Where the endpoints are mounted.
  *
  * @since 0.1.0
- * @category schemas
+ * @category models
  */
-export const ClientMetadata = SchemaClientMetadata
+export interface Paths {
+  /** The registration endpoint's path. Default `/register`; the client configuration endpoint is `{path}/{client_id}`. */
+  readonly path?: `/${string}` | undefined
+  /** The issuer: its path follows `/.well-known/oauth-authorization-server` (RFC 8414 §3). */
+  readonly issuer?: string | undefined
+}
+
 
 /**
- * RFC 7591 §3.2.1 / RFC 7592 §3 client information response.
+ * The default registration endpoint path, `/register`.
  *
  * @since 0.1.0
- * @category schemas
+ * @category constants
  */
-export const ClientInformation = SchemaClientInformation
+export const defaultPath = "/register" as const
+
+const normalise = (path: `/${string}`): `/${string}` =>
+  path.length > 1 && path.endsWith("/") ? path.slice(0, -1) as `/${string}` : path
 
 /**
- * RFC 7591 §3.2.2 / RFC 6750 §3.1 error response.
+ * The registration endpoint's path for `paths` (a trailing slash dropped).
  *
  * @since 0.1.0
- * @category schemas
+ * @category constructors
  */
-export const ErrorResponse = RegistrationErrorResponse
-
-const errorWith = (status: number, description: string) =>
-  ErrorResponse.annotations(HttpApiSchema.annotations({ status, description }))
-
-const BadRequest = errorWith(400, "invalid_client_metadata, invalid_redirect_uri, invalid_request, …")
-const Unauthorized = errorWith(401, "invalid_token (with a WWW-Authenticate: Bearer challenge)")
-const TooLarge = errorWith(413, "The body exceeds the server's limit (64 KiB by default)")
-const ServerError = errorWith(500, "server_error")
+export const registrationPath = (paths?: Paths | undefined): `/${string}` => normalise(paths?.path ?? defaultPath)
 
 /**
- * Declares the RFC 7592 registration access token (an `Authorization: Bearer` token) for the
- * OpenAPI document. Description only: `RegistrationRouter` checks the token itself.
+ * The registration access token of an RFC 7592 request, as the `RegistrationAccessToken`
+ * middleware parsed it (RFC 6750 §2.1); `None` when the request carries none.
+ *
+ * @since 0.1.0
+ * @category context
+ */
+export class PresentedToken extends Context.Tag("@effect-dcr/http-server/RegistrationApi/PresentedToken")<
+  PresentedToken,
+  Option.Option<Redacted.Redacted<string>>
+>() {}
+
+/**
+ * The RFC 7592 security scheme: `Authorization: Bearer <registration access token>`. Its
+ * implementation (in `layer`) parses the header with `BearerToken` (RFC 6750: the scheme is
+ * case-insensitive and whitespace is tolerated, unlike the platform's decoder) and provides
+ * `PresentedToken`; the endpoints answer 401 when it is `None`.
  *
  * @since 0.1.0
  * @category security
  */
 export class RegistrationAccessToken extends HttpApiMiddleware.Tag<RegistrationAccessToken>()(
   "@effect-dcr/http-server/RegistrationApi/RegistrationAccessToken",
-  { security: { bearer: HttpApiSecurity.bearer } }
+  { security: { bearer: HttpApiSecurity.bearer }, provides: PresentedToken }
 ) {}
 
+const errorBody = (status: number, description: string) =>
+  RegistrationErrorResponse.annotations(HttpApiSchema.annotations({ status, description }))
+
+const InvalidMetadata = errorBody(400, "invalid_client_metadata, invalid_redirect_uri, invalid_request, …")
+const InvalidToken = errorBody(401, "invalid_token, with a WWW-Authenticate: Bearer challenge")
+const MethodRefused = errorBody(405, "invalid_request: the method is not allowed here (see the Allow header)")
+const TooLarge = errorBody(413, "invalid_request: the body exceeds the server's limit (64 KiB by default)")
+const ServerError = errorBody(500, "server_error")
+
+const ClientIdPath = Schema.Struct({
+  client_id: Schema.String.annotations({ description: "The client_id, from registration_client_uri" })
+})
+
+/** RFC 8414 metadata: an object with at least these members. */
+const AuthorizationServerMetadata = Schema.Struct(
+  { issuer: Schema.String, registration_endpoint: Schema.String },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+).annotations({ identifier: "AuthorizationServerMetadata", description: "RFC 8414 authorization server metadata" })
+
+const withoutDefaultSuccess = OpenApi.Transform
+
+const refusal = <const Name extends string>(name: Name, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: `/${string}`, allow: ReadonlyArray<string>) =>
+  HttpApiEndpoint.make(method)(name, path)
+    .addError(MethodRefused)
+    .annotate(OpenApi.Summary, `Not allowed: ${allow.join(", ")}`)
+    .annotate(withoutDefaultSuccess, (operation) => {
+      const { ["204"]: _, ...responses } = operation["responses"] as Record<string, unknown>
+      return { ...operation, responses }
+    })
+
+const describe = <const Name extends string>(name: Name, path: `/${string}`, allow: ReadonlyArray<string>) =>
+  HttpApiEndpoint.options(name, path)
+    .addSuccess(HttpApiSchema.NoContent)
+    .annotate(OpenApi.Summary, `The allowed methods, in Allow: ${allow.join(", ")}`)
+
+const collectionAllow = ["POST", "OPTIONS"] as const
+const itemAllow = ["GET", "PUT", "DELETE", "OPTIONS"] as const
+
 /**
- * The `HttpApi` describing the endpoints mounted at `options.path` (default `/register`).
+ * The endpoints as an `HttpApiGroup` named `registration`, to add to an `HttpApi` of your own (then
+ * serve it with `layerGroup`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options?: RegistrationRouter.Options | undefined) => {
-  const base = options?.path ?? RegistrationRouter.defaultPath
-  const path = (base.length > 1 && base.endsWith("/") ? base.slice(0, -1) : base) as `/${string}`
+export const group = (paths?: Paths | undefined) => {
+  const path = registrationPath(paths)
   const item = `${path === "/" ? "" : path}/:client_id` as const
-  const PathParams = Schema.Struct({
-    client_id: Schema.String.annotations({ description: "The client_id from registration_client_uri" })
-  })
-
-  const register = HttpApiEndpoint.post("register", path)
-    .setPayload(ClientMetadata)
-    .addSuccess(ClientInformation, { status: 201 })
-    .addError(BadRequest)
-    .addError(Unauthorized)
-    .addError(TooLarge)
-    .addError(ServerError)
-    .annotate(OpenApi.Summary, "Register a client (RFC 7591 §3)")
-    .annotate(
-      OpenApi.Description,
-      "Send the client metadata as a JSON object. An initial access token, if the server requires one, goes in Authorization: Bearer."
+  return HttpApiGroup.make("registration")
+    .add(
+      HttpApiEndpoint.post("register", path)
+        .setPayload(ClientMetadata)
+        .addSuccess(ClientInformationResponse, { status: 201 })
+        .addError(InvalidMetadata)
+        .addError(InvalidToken)
+        .addError(TooLarge)
+        .addError(ServerError)
+        .annotate(OpenApi.Summary, "Register a client (RFC 7591 §3)")
+        .annotate(
+          OpenApi.Description,
+          "The client metadata as a JSON object. An initial access token, when the server requires one, goes in Authorization: Bearer."
+        )
+        .annotate(OpenApi.Override, { security: [{}, { bearer: [] }] })
     )
-    .annotate(OpenApi.Override, { security: [{}, { bearer: [] }] })
-
-  const read = HttpApiEndpoint.get("read", item)
-    .setPath(PathParams)
-    .addSuccess(ClientInformation)
-    .addError(BadRequest)
-    .addError(Unauthorized)
-    .addError(ServerError)
-    .annotate(OpenApi.Summary, "Read a client's registration (RFC 7592 §2.1)")
-
-  const update = HttpApiEndpoint.put("update", item)
-    .setPath(PathParams)
-    .setPayload(ClientMetadata)
-    .addSuccess(ClientInformation)
-    .addError(BadRequest)
-    .addError(Unauthorized)
-    .addError(TooLarge)
-    .addError(ServerError)
-    .annotate(OpenApi.Summary, "Replace a client's registration (RFC 7592 §2.2)")
-    .annotate(
-      OpenApi.Description,
-      "The body replaces the registration (omitted metadata are removed) and must contain the client_id."
+    .add(
+      HttpApiEndpoint.get("read", item)
+        .setPath(ClientIdPath)
+        .middleware(RegistrationAccessToken)
+        .addSuccess(ClientInformationResponse)
+        .addError(InvalidMetadata)
+        .addError(InvalidToken)
+        .addError(ServerError)
+        .annotate(OpenApi.Summary, "Read a client's registration (RFC 7592 §2.1)")
     )
-
-  const remove = HttpApiEndpoint.del("delete", item)
-    .setPath(PathParams)
-    .addSuccess(HttpApiSchema.NoContent)
-    .addError(BadRequest)
-    .addError(Unauthorized)
-    .addError(ServerError)
-    .annotate(OpenApi.Summary, "Delete a client (RFC 7592 §2.3)")
-
-  const management = HttpApiGroup.make("management").add(read).add(update).add(remove).middleware(
-    RegistrationAccessToken
-  )
-  return HttpApi.make("effect-dcr")
-    .add(HttpApiGroup.make("registration").add(register))
-    .add(management)
-    .annotate(OpenApi.Title, "OAuth 2.0 Dynamic Client Registration")
-    .annotate(OpenApi.Version, "0.1.0")
-    .annotate(
-      OpenApi.Description,
-      "RFC 7591 client registration and RFC 7592 client configuration endpoints (effect-dcr)."
+    .add(
+      HttpApiEndpoint.put("update", item)
+        .setPath(ClientIdPath)
+        .setPayload(ClientMetadata)
+        .middleware(RegistrationAccessToken)
+        .addSuccess(ClientInformationResponse)
+        .addError(InvalidMetadata)
+        .addError(InvalidToken)
+        .addError(TooLarge)
+        .addError(ServerError)
+        .annotate(OpenApi.Summary, "Replace a client's registration (RFC 7592 §2.2)")
+        .annotate(
+          OpenApi.Description,
+          "The body replaces the registration (omitted metadata are removed) and must contain the client_id."
+        )
+    )
+    .add(
+      HttpApiEndpoint.del("delete", item)
+        .setPath(ClientIdPath)
+        .middleware(RegistrationAccessToken)
+        .addSuccess(HttpApiSchema.NoContent)
+        .addError(InvalidMetadata)
+        .addError(InvalidToken)
+        .addError(ServerError)
+        .annotate(OpenApi.Summary, "Delete a client (RFC 7592 §2.3)")
+    )
+    .add(describe("describeRegistration", path, collectionAllow))
+    .add(describe("describeClient", item, itemAllow))
+    .add(refusal("getRegistration", "GET", path, collectionAllow))
+    .add(refusal("putRegistration", "PUT", path, collectionAllow))
+    .add(refusal("patchRegistration", "PATCH", path, collectionAllow))
+    .add(refusal("deleteRegistration", "DELETE", path, collectionAllow))
+    .add(refusal("postClient", "POST", item, itemAllow))
+    .add(refusal("patchClient", "PATCH", item, itemAllow))
+    .add(
+      HttpApiEndpoint.get("metadata", Discovery.wellKnownPath(paths?.issuer))
+        .addSuccess(AuthorizationServerMetadata)
+        .annotate(OpenApi.Summary, "Authorization server metadata (RFC 8414)")
     )
 }
 
 /**
- * The OpenAPI 3.1 document of the endpoints mounted at `options.path`.
+ * The `registration` group's type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Group = ReturnType<typeof group>
+
+/**
+ * A ready `HttpApi` with the `registration` group, titled for its OpenAPI document.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const openApi = (options?: RegistrationRouter.Options | undefined): OpenApi.OpenAPISpec =>
-  OpenApi.fromApi(make(options))
+export const make = (paths?: Paths | undefined) =>
+  HttpApi.make("effect-dcr")
+    .add(group(paths))
+    .annotate(OpenApi.Title, "OAuth 2.0 Dynamic Client Registration")
+    .annotate(OpenApi.Version, "0.1.0")
+    .annotate(OpenApi.Description, "RFC 7591 registration, RFC 7592 client configuration and RFC 8414 discovery.")
 
 /**
- * A handler serving the OpenAPI document (computed once, when this is called) as JSON.
+ * The `RegistrationAccessToken` middleware: RFC 6750 parsing of the `Authorization` header.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerRegistrationAccessToken: Layer.Layer<RegistrationAccessToken> = Layer.succeed(
+  RegistrationAccessToken,
+  RegistrationAccessToken.of({
+    bearer: () =>
+      Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+        Option.map(Option.fromNullable(BearerToken.fromHeaders(request.headers)), Redacted.make))
+  })
+)
+
+const bodyOf = (request: HttpServerRequest.HttpServerRequest): Registration.Body => ({
+  contentType: request.headers["content-type"],
+  read: (maxBytes) => RequestBody.readText(request, maxBytes)
+})
+
+/**
+ * How the `registration` group is served.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HandlerOptions {
+  /** The issuer, advertised by discovery with the registration endpoint's absolute URL. */
+  readonly issuer: string
+  /** The largest accepted request body, in bytes. Default 64 KiB. */
+  readonly maxBodySize?: number | undefined
+  /** The realm advertised in `WWW-Authenticate` challenges. Default: none. */
+  readonly realm?: string | undefined
+  /** Further RFC 8414 metadata to advertise (e.g. `token_endpoint`). */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * Serves the `registration` group of `api` (this module's `make`, or an `HttpApi` of your own that
+ * contains `group`) on the `DynamicClientRegistration` backend in context. Paths come from the
+ * definition.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
+  api: HttpApi.HttpApi<ApiId, Groups, E, R>,
+  options: HandlerOptions
+): Layer.Layer<
+  HttpApiGroup.ApiGroup<ApiId, "registration">,
+  never,
+  DynamicClientRegistration.DynamicClientRegistration
+> => {
+  const definition = api as unknown as HttpApi.HttpApi<"effect-dcr", Group>
+  const path = definition.groups.registration.endpoints.register.path
+  const logic = Registration.make(options)
+  const missingToken = Responses.toServerResponse(new MissingToken({ realm: options.realm }).raw)
+  const refuse = (allow: ReadonlyArray<string>) => {
+    const answers = new Map<string, HttpServerResponse.HttpServerResponse>()
+    return ({ request }: { readonly request: HttpServerRequest.HttpServerRequest }) => {
+      let answer = answers.get(request.method)
+      if (answer === undefined) {
+        answer = Responses.toServerResponse(new MethodNotAllowed({ method: request.method, allow }).raw)
+        answers.set(request.method, answer)
+      }
+      return Effect.succeed(answer)
+    }
+  }
+  const allowed = (allow: ReadonlyArray<string>) => {
+    const response = HttpServerResponse.empty({ status: 204, headers: { allow: allow.join(", ") } })
+    return () => Effect.succeed(response)
+  }
+  const document = HttpServerResponse.unsafeJson(
+    Discovery.metadata({
+      issuer: options.issuer,
+      registrationEndpoint: Discovery.endpointUrl(options.issuer, path),
+      metadata: options.metadata
+    })
+  )
+  const toResponse = Effect.map(Responses.toServerResponse)
+  const management = (
+    f: (
+      service: DynamicClientRegistration.Service,
+      token: Redacted.Redacted<string>
+    ) => Effect.Effect<Responses.RawResponse>
+  ) =>
+    Effect.flatMap(PresentedToken, (token) =>
+      Option.isNone(token)
+        ? Effect.succeed(missingToken)
+        : Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
+          toResponse(f(service, token.value))))
+
+  const handlers = HttpApiBuilder.group(definition, "registration", (handlers) =>
+    handlers
+      .handleRaw("register", ({ request }) =>
+        Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
+          toResponse(logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request)))))
+      .handleRaw("read", ({ path }) => management((service, token) => logic.read(service, path.client_id, token)))
+      .handleRaw("update", ({ path, request }) =>
+        management((service, token) => logic.update(service, path.client_id, token, bodyOf(request))))
+      .handleRaw("delete", ({ path }) => management((service, token) => logic.delete(service, path.client_id, token)))
+      .handleRaw("describeRegistration", allowed(collectionAllow))
+      .handleRaw("describeClient", allowed(itemAllow))
+      .handleRaw("getRegistration", refuse(collectionAllow))
+      .handleRaw("putRegistration", refuse(collectionAllow))
+      .handleRaw("patchRegistration", refuse(collectionAllow))
+      .handleRaw("deleteRegistration", refuse(collectionAllow))
+      .handleRaw("postClient", refuse(itemAllow))
+      .handleRaw("patchClient", refuse(itemAllow))
+      .handleRaw("metadata", () => Effect.succeed(document)))
+  return Layer.mergeAll(handlers, FastPath.layer(path, logic)).pipe(
+    Layer.provide(layerRegistrationAccessToken)
+  ) as unknown as Layer.Layer<
+    HttpApiGroup.ApiGroup<ApiId, "registration">,
+    never,
+    DynamicClientRegistration.DynamicClientRegistration
+  >
+}
+
+/**
+ * The whole API (`make(options)`) with its handlers and `GET /openapi.json`, ready for
+ * `HttpApiBuilder.serve()`; needs a `DynamicClientRegistration` backend.
  *
  * @example
  * ```ts
- * import { RegistrationApi, RegistrationRouter } from "@effect-dcr/http-server"
- * import { HttpRouter } from "@effect/platform"
+ * import { Engine } from "@effect-dcr/engine"
+ * import { RegistrationApi } from "@effect-dcr/http-server"
+ * import { HttpApiBuilder } from "@effect/platform"
+ * import { NodeHttpServer } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ * import { createServer } from "node:http"
  *
- * const app = RegistrationRouter.make().pipe(HttpRouter.get("/openapi.json", RegistrationApi.handler()))
+ * const issuer = "http://127.0.0.1:3000"
+ * const Main = HttpApiBuilder.serve().pipe(
+ *   Layer.provide(RegistrationApi.layer({ issuer })),
+ *   Layer.provide(Engine.layerSqlite({ filename: "dcr.sqlite", registrationEndpoint: `${issuer}/register` })),
+ *   Layer.provide(NodeHttpServer.layer(createServer, { port: 3000, host: "127.0.0.1" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Paths & HandlerOptions
+): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
+  const api = make(options)
+  return HttpApiBuilder.middlewareOpenApi().pipe(
+    Layer.provideMerge(HttpApiBuilder.api(api)),
+    Layer.provide(layerGroup(api, options))
+  )
+}
+
+/**
+ * The OpenAPI 3.1 document of `make(paths)`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const openApi = (paths?: Paths | undefined): OpenApi.OpenAPISpec => OpenApi.fromApi(make(paths))
+
+/**
+ * The registration access token that `client` sends as `Authorization: Bearer` for the calls run in
+ * its scope (set it with `withAccessToken`).
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export const currentAccessToken: FiberRef.FiberRef<Option.Option<Redacted.Redacted<string>>> = globalValue(
+  Symbol.for("@effect-dcr/http-server/RegistrationApi/currentAccessToken"),
+  () => FiberRef.unsafeMake<Option.Option<Redacted.Redacted<string>>>(Option.none())
+)
+
+/**
+ * Runs `self` with `token` as the bearer token of every `client` call in it: the registration
+ * access token for read, update and delete, or an initial access token for register.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withAccessToken: {
+  (token: Redacted.Redacted<string> | string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, token: Redacted.Redacted<string> | string): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, token: Redacted.Redacted<string> | string): Effect.Effect<A, E, R> =>
+    Effect.locally(
+      self,
+      currentAccessToken,
+      Option.some(Redacted.isRedacted(token) ? token : Redacted.make(token))
+    )
+)
+
+/**
+ * A typed client of a registration server at `baseUrl`, derived from the same definition
+ * (`client.registration.register({ payload })`, `read({ path: { client_id } })`, …). Success
+ * bodies decode to `ClientInformationResponse`; RFC error bodies fail with `RegistrationErrorResponse`.
+ * Wrap calls in `withAccessToken(token)` to send a bearer token.
+ *
+ * @example
+ * ```ts
+ * import { RegistrationApi } from "@effect-dcr/http-server"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* RegistrationApi.client({ baseUrl: "http://127.0.0.1:3000" })
+ *   const registered = yield* client.registration.register({
+ *     payload: { client_name: "demo", redirect_uris: ["https://app.example/cb"] }
+ *   })
+ *   return yield* client.registration.read({ path: { client_id: registered.client_id } }).pipe(
+ *     RegistrationApi.withAccessToken(registered.registration_access_token!)
+ *   )
+ * }).pipe(Effect.provide(FetchHttpClient.layer))
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const handler = (
-  options?: RegistrationRouter.Options | undefined
-): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
-  Effect.succeed(HttpServerResponse.text(JSON.stringify(openApi(options)), { contentType: "application/json" }))
+export const client = (options: Paths & { readonly baseUrl: string | URL }) =>
+  HttpApiClient.make(make(options), {
+    baseUrl: options.baseUrl,
+    transformClient: HttpClient.mapRequestEffect((request) =>
+      Effect.map(FiberRef.get(currentAccessToken), (token) =>
+        Option.isSome(token) ? HttpClientRequest.bearerToken(request, token.value) : request)
+    )
+  })

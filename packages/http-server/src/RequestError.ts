@@ -1,15 +1,19 @@
 /**
- * Why an incoming registration request was refused before it reached the backend. Every error is a
- * tagged class that knows its RFC-style HTTP response (`HttpServerRespondable`), so it can be
- * failed with, caught by tag, or returned to the platform as is.
+ * Why a request was refused before it reached the backend. Each error is a `Schema.TaggedError`
+ * that knows its RFC-style response (`HttpServerRespondable`).
  *
  * @since 0.1.0
  */
+import { invalidClientMetadata, invalidRequest, invalidToken } from "@effect-dcr/schema"
 import * as HttpServerRespondable from "@effect/platform/HttpServerRespondable"
-import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as RegistrationResponse from "./RegistrationResponse.js"
+import * as Schema from "effect/Schema"
+import * as Responses from "./internal/responses.js"
+
+const unsupportedContentType = Responses.error(
+  400,
+  invalidClientMetadata("The request body must be a JSON object sent as application/json.")
+)
 
 /**
  * The request body is not `application/json` (RFC 7591 §3.1). Answered 400 `invalid_client_metadata`.
@@ -17,24 +21,22 @@ import * as RegistrationResponse from "./RegistrationResponse.js"
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedContentType extends Data.TaggedError("UnsupportedContentType")<{
-  readonly contentType: string | undefined
-}> implements HttpServerRespondable.Respondable {
+export class UnsupportedContentType extends Schema.TaggedError<UnsupportedContentType>()("UnsupportedContentType", {
+  contentType: Schema.optional(Schema.String)
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
-    return `Content-Type ${this.contentType === undefined ? "(none)" : JSON.stringify(this.contentType)} is not application/json`
+    return `Content-Type ${
+      this.contentType === undefined ? "(none)" : JSON.stringify(this.contentType)
+    } is not application/json`
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return unsupportedContentTypeResponse
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return unsupportedContentType
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
-
-const unsupportedContentTypeResponse = RegistrationResponse.error(400, {
-  error: "invalid_client_metadata",
-  error_description: "The request body must be a JSON object sent as application/json."
-})
 
 /**
  * Why a body is not a client metadata object.
@@ -50,19 +52,10 @@ const malformedDescriptions: Record<MalformedBodyReason, string> = {
   "not-object": "The request body must be a JSON object of client metadata."
 }
 
-const malformedResponses: Record<MalformedBodyReason, HttpServerResponse.HttpServerResponse> = {
-  "empty": RegistrationResponse.error(400, {
-    error: "invalid_client_metadata",
-    error_description: malformedDescriptions.empty
-  }),
-  "syntax": RegistrationResponse.error(400, {
-    error: "invalid_client_metadata",
-    error_description: malformedDescriptions.syntax
-  }),
-  "not-object": RegistrationResponse.error(400, {
-    error: "invalid_client_metadata",
-    error_description: malformedDescriptions["not-object"]
-  })
+const malformed: Record<MalformedBodyReason, Responses.RawResponse> = {
+  "empty": Responses.error(400, invalidClientMetadata(malformedDescriptions.empty)),
+  "syntax": Responses.error(400, invalidClientMetadata(malformedDescriptions.syntax)),
+  "not-object": Responses.error(400, invalidClientMetadata(malformedDescriptions["not-object"]))
 }
 
 /**
@@ -72,42 +65,44 @@ const malformedResponses: Record<MalformedBodyReason, HttpServerResponse.HttpSer
  * @since 0.1.0
  * @category errors
  */
-export class MalformedBody extends Data.TaggedError("MalformedBody")<{
-  readonly reason: MalformedBodyReason
-}> implements HttpServerRespondable.Respondable {
+export class MalformedBody extends Schema.TaggedError<MalformedBody>()("MalformedBody", {
+  reason: Schema.Literal("empty", "syntax", "not-object")
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
     return malformedDescriptions[this.reason]
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return malformedResponses[this.reason]
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return malformed[this.reason]
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
 
 /**
- * The body is larger than the configured limit; it was not read beyond the limit. Answered 413 with
+ * The body is larger than the limit; it was not read beyond it. Answered 413 with
  * `Connection: close`, so the rest of the body is not waited for.
  *
  * @since 0.1.0
  * @category errors
  */
-export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{
-  readonly limit: number
-}> implements HttpServerRespondable.Respondable {
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
+  limit: Schema.Number
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
     return `The request body exceeds ${this.limit} bytes`
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return RegistrationResponse.error(413, { error: "invalid_request", error_description: `${this.message}.` }, {
-      headers: { connection: "close" }
-    })
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return Responses.error(413, invalidRequest(`${this.message}.`), { headers: ["connection", "close"] })
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
+
+const bodyReadError = Responses.error(400, invalidRequest("The request body could not be read."))
 
 /**
  * The body could not be read (the client went away, or the stream failed). Answered 400
@@ -116,24 +111,20 @@ export class PayloadTooLarge extends Data.TaggedError("PayloadTooLarge")<{
  * @since 0.1.0
  * @category errors
  */
-export class BodyReadError extends Data.TaggedError("BodyReadError")<{
-  readonly cause: unknown
-}> implements HttpServerRespondable.Respondable {
+export class BodyReadError extends Schema.TaggedError<BodyReadError>()("BodyReadError", {
+  cause: Schema.Defect
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
     return "The request body could not be read"
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return bodyReadErrorResponse
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return bodyReadError
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
-
-const bodyReadErrorResponse = RegistrationResponse.error(400, {
-  error: "invalid_request",
-  error_description: "The request body could not be read."
-})
 
 /**
  * A client configuration request (RFC 7592 §2) without a bearer token. Answered 401
@@ -142,20 +133,22 @@ const bodyReadErrorResponse = RegistrationResponse.error(400, {
  * @since 0.1.0
  * @category errors
  */
-export class MissingToken extends Data.TaggedError("MissingToken")<{
-  readonly realm?: string | undefined
-}> implements HttpServerRespondable.Respondable {
+export class MissingToken extends Schema.TaggedError<MissingToken>()("MissingToken", {
+  realm: Schema.optional(Schema.String)
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
     return "The request carries no registration access token"
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return RegistrationResponse.error(401, {
-      error: "invalid_token",
-      error_description: "A registration access token is required (Authorization: Bearer)."
-    }, { tokenPresented: false, realm: this.realm })
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return Responses.error(
+      401,
+      invalidToken("A registration access token is required (Authorization: Bearer)."),
+      { tokenPresented: false, realm: this.realm }
+    )
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
 
@@ -165,20 +158,19 @@ export class MissingToken extends Data.TaggedError("MissingToken")<{
  * @since 0.1.0
  * @category errors
  */
-export class MethodNotAllowed extends Data.TaggedError("MethodNotAllowed")<{
-  readonly method: string
-  readonly allow: ReadonlyArray<string>
-}> implements HttpServerRespondable.Respondable {
+export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()("MethodNotAllowed", {
+  method: Schema.String,
+  allow: Schema.Array(Schema.String)
+}) implements HttpServerRespondable.Respondable {
   override get message(): string {
     return `Method ${this.method} is not allowed here; use ${this.allow.join(", ")}`
   }
-  get response(): HttpServerResponse.HttpServerResponse {
-    return RegistrationResponse.error(405, { error: "invalid_request", error_description: `${this.message}.` }, {
-      headers: { allow: this.allow.join(", ") }
-    })
+  /** @internal */
+  get raw(): Responses.RawResponse {
+    return Responses.error(405, invalidRequest(`${this.message}.`), { headers: ["allow", this.allow.join(", ")] })
   }
   [HttpServerRespondable.symbol]() {
-    return Effect.succeed(this.response)
+    return Effect.succeed(Responses.toServerResponse(this.raw))
   }
 }
 

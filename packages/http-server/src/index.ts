@@ -1,10 +1,17 @@
 /**
- * RFC 7591/7592 endpoints for `@effect/platform`, on top of the `DynamicClientRegistration` tag:
- * Authlete's actions as HTTP responses, a router value to mount, an OpenAPI description and
- * authorization-server discovery metadata.
+ * Every HTTP surface of effect-dcr for `@effect/platform`, each an `HttpApi` definition that serves
+ * the routes, writes the OpenAPI document and gives a typed client. The Node.js server with the
+ * register fast path is the separate module `@effect-dcr/http-server/NodeRegistrationServer`.
  *
  * @since 0.1.0
  */
+
+/**
+ * The Authlete-compatible API (`/api/{serviceId}/client/registration…`) as an `HttpApi` group.
+ *
+ * @since 0.1.0
+ */
+export * as AuthleteApi from "./AuthleteApi.js"
 
 /**
  * Parsing `Authorization: Bearer` tokens (RFC 6750 §2.1).
@@ -14,46 +21,25 @@
 export * as BearerToken from "./BearerToken.js"
 
 /**
- * RFC 8414 authorization server metadata advertising the registration endpoint.
+ * RFC 8414 authorization server metadata.
  *
  * @since 0.1.0
  */
 export * as Discovery from "./Discovery.js"
 
 /**
- * A Node.js `HttpServer` with a fast path for `POST /register`.
- *
- * @since 0.1.0
- */
-export * as NodeRegistrationServer from "./NodeRegistrationServer.js"
-
-/**
- * The HttpApi description of the endpoints and its OpenAPI document.
+ * The RFC 7591/7592 endpoints and discovery as an `HttpApi` group: routes, OpenAPI, typed client.
  *
  * @since 0.1.0
  */
 export * as RegistrationApi from "./RegistrationApi.js"
 
 /**
- * `toHttpServerResponse`: Authlete actions → HTTP responses.
+ * Authlete actions → HTTP responses.
  *
  * @since 0.1.0
  */
 export * as RegistrationResponse from "./RegistrationResponse.js"
-
-/**
- * The endpoints as an `HttpRouter` value or an `HttpLayerRouter` layer.
- *
- * @since 0.1.0
- */
-export * as RegistrationRouter from "./RegistrationRouter.js"
-
-/**
- * Reading and checking request bodies (content type, size limit, JSON object).
- *
- * @since 0.1.0
- */
-export * as RequestBody from "./RequestBody.js"
 
 /**
  * Why a request was refused before it reached the backend.

@@ -1,43 +1,19 @@
 /**
- * Reading a registration request's body: the `application/json` check, a size limit enforced while
- * the body streams in, and the check that it is a JSON object. The body text itself is handed to
- * the backend untouched.
+ * The one bounded body reader: every endpoint (RFC 7591/7592, the Authlete-compatible API, the
+ * Node.js fast path) reads request bodies here. Past the limit it stops collecting and lets the
+ * rest drain, so the 413 reaches the client before the connection closes.
  *
- * @since 0.1.0
+ * @internal
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { BodyReadError, MalformedBody, PayloadTooLarge } from "./RequestError.js"
+import { BodyReadError, MalformedBody, PayloadTooLarge } from "../RequestError.js"
 
-/**
- * The default body limit: 64 KiB.
- *
- * @since 0.1.0
- * @category constants
- */
+/** @internal */
 export const defaultMaxBytes = 64 * 1024
 
-/**
- * Whether a `Content-Type` header value is `application/json`, with or without parameters
- * (`application/json; charset=utf-8`); the media type is matched case-insensitively.
- *
- * @since 0.1.0
- * @category guards
- */
-export const isJsonContentType = (value: string | undefined): boolean => {
-  if (value === undefined) return false
-  if (value === "application/json") return true
-  const semicolon = value.indexOf(";")
-  return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase() === "application/json"
-}
-
-/**
- * Whether a declared `Content-Length` already exceeds the limit, so the body need not be read at all.
- *
- * @since 0.1.0
- * @category guards
- */
+/** Whether a declared `Content-Length` already exceeds the limit. @internal */
 export const declaresMoreThan = (contentLength: string | undefined, maxBytes: number): boolean => {
   if (contentLength === undefined) return false
   const length = Number(contentLength)
@@ -48,8 +24,7 @@ export const declaresMoreThan = (contentLength: string | undefined, maxBytes: nu
  * Checks that a body is a JSON object (RFC 7591 §3.1) without keeping the parsed value: the text is
  * what the backend receives. Returns the reason it is not, or `undefined`.
  *
- * @since 0.1.0
- * @category guards
+ * @internal
  */
 export const checkObject = (text: string): MalformedBody | undefined => {
   let value: unknown
@@ -63,8 +38,8 @@ export const checkObject = (text: string): MalformedBody | undefined => {
     : new MalformedBody({ reason: "not-object" })
 }
 
-/** The subset of a Node.js `IncomingMessage` the reader uses. */
-interface NodeReadable {
+/** The subset of a Node.js `IncomingMessage` the reader uses. @internal */
+export interface NodeReadable {
   readonly readableEnded: boolean
   readonly readableFlowing: boolean | null
   readonly on: (event: string, listener: (...args: Array<any>) => void) => unknown
@@ -73,8 +48,8 @@ interface NodeReadable {
 }
 
 /**
- * The Node.js `IncomingMessage` behind a request served by `@effect/platform-node` (the value its
- * `NodeHttpServerRequest.toIncomingMessage` returns), if it has not been read yet.
+ * The Node.js `IncomingMessage` behind a request served by `@effect/platform-node`, if it has not
+ * been read yet.
  */
 const unreadNodeSource = (request: HttpServerRequest.HttpServerRequest): NodeReadable | undefined => {
   const source = (request as { readonly source?: unknown }).source as Partial<NodeReadable> | null | undefined
@@ -105,46 +80,62 @@ const decode = (bytes: Uint8Array): string =>
     : utf8.decode(bytes)
 
 /**
- * Reads a Node.js request directly. Past the limit it stops collecting and lets Node discard the
- * rest, instead of destroying the socket, so the 413 still reaches the client.
+ * Reads a Node.js request body with callbacks: `onDone` gets the text or the reason it could not
+ * be read. Past the limit it stops collecting and resumes the stream (Node discards the rest)
+ * instead of destroying the socket. Returns a function that detaches the listeners.
+ *
+ * @internal
  */
+export const readNodeCallback = (
+  source: NodeReadable,
+  maxBytes: number,
+  onDone: (result: string | PayloadTooLarge | BodyReadError) => void
+): () => void => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  const cleanup = () => {
+    source.removeListener("data", onData)
+    source.removeListener("end", onEnd)
+    source.removeListener("error", onError)
+    source.removeListener("close", onClose)
+  }
+  function onData(chunk: Uint8Array | string) {
+    const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk
+    size += bytes.length
+    if (size > maxBytes) {
+      cleanup()
+      source.resume()
+      onDone(new PayloadTooLarge({ limit: maxBytes }))
+    } else {
+      chunks.push(bytes)
+    }
+  }
+  function onEnd() {
+    cleanup()
+    onDone(size === 0 ? "" : decode(concat(chunks, size)))
+  }
+  function onError(cause: unknown) {
+    cleanup()
+    onDone(new BodyReadError({ cause }))
+  }
+  function onClose() {
+    cleanup()
+    onDone(new BodyReadError({ cause: new Error("The connection closed before the body ended") }))
+  }
+  source.on("data", onData)
+  source.on("end", onEnd)
+  source.on("error", onError)
+  source.on("close", onClose)
+  return cleanup
+}
+
 const readNode = (source: NodeReadable, maxBytes: number) =>
   Effect.async<string, PayloadTooLarge | BodyReadError>((resume) => {
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    const cleanup = () => {
-      source.removeListener("data", onData)
-      source.removeListener("end", onEnd)
-      source.removeListener("error", onError)
-      source.removeListener("close", onClose)
-    }
-    function onData(chunk: Uint8Array | string) {
-      const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk
-      size += bytes.length
-      if (size > maxBytes) {
-        cleanup()
-        source.resume()
-        resume(Effect.fail(new PayloadTooLarge({ limit: maxBytes })))
-      } else {
-        chunks.push(bytes)
-      }
-    }
-    function onEnd() {
-      cleanup()
-      resume(Effect.succeed(size === 0 ? "" : decode(concat(chunks, size))))
-    }
-    function onError(cause: unknown) {
-      cleanup()
-      resume(Effect.fail(new BodyReadError({ cause })))
-    }
-    function onClose() {
-      cleanup()
-      resume(Effect.fail(new BodyReadError({ cause: new Error("The connection closed before the body ended") })))
-    }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onError)
-    source.on("close", onClose)
+    const cleanup = readNodeCallback(
+      source,
+      maxBytes,
+      (result) => resume(typeof result === "string" ? Effect.succeed(result) : Effect.fail(result))
+    )
     return Effect.sync(cleanup)
   })
 
@@ -162,16 +153,14 @@ const readStream = (request: HttpServerRequest.HttpServerRequest, maxBytes: numb
   )
 
 /**
- * Reads the body as UTF-8 text, refusing more than `maxBytes`. A declared `Content-Length` over the
- * limit fails at once without reading; otherwise the count is kept while the body streams in, and
- * reading stops at the first byte past the limit, so an oversized body is never buffered.
+ * Reads the body as UTF-8 text, refusing more than `maxBytes`: a declared `Content-Length` over
+ * the limit fails at once; otherwise reading stops at the first byte past the limit.
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
 export const readText = (
   request: HttpServerRequest.HttpServerRequest,
-  maxBytes: number = defaultMaxBytes
+  maxBytes: number
 ): Effect.Effect<string, PayloadTooLarge | BodyReadError> => {
   if (declaresMoreThan(request.headers["content-length"], maxBytes)) {
     return Effect.fail(new PayloadTooLarge({ limit: maxBytes }))

@@ -1,0 +1,91 @@
+/**
+ * The Node.js fast path for `POST {register path}`: reads the body and runs the `registration`
+ * group's own register logic straight from the Node.js request, on a runtime captured once, and
+ * writes the `RawResponse` in one `writeHead` + `end` (Content-Length, a single write). It skips
+ * the generic request pipeline, which costs more than the registration itself (BENCHMARKS.md);
+ * when tracing is on it opens the `http.server` span from `traceparent` as the platform does.
+ *
+ * @internal
+ */
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import type * as Headers from "@effect/platform/Headers"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import * as FiberRefs from "effect/FiberRefs"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import type * as Http from "node:http"
+import * as BearerToken from "../BearerToken.js"
+import { PayloadTooLarge } from "../RequestError.js"
+import type { BodyReadError } from "../RequestError.js"
+import type * as FastPathService from "./fastPathService.js"
+import * as RequestBody from "./requestBody.js"
+import * as Responses from "./responses.js"
+
+/** Writes a `RawResponse` in one `writeHead` + `end`. @internal */
+export const writeRaw = (target: Http.ServerResponse, response: Responses.RawResponse): void => {
+  if (target.headersSent || target.destroyed) return
+  const body = response.body
+  if (body === undefined) {
+    target.writeHead(response.status, response.headers as Array<string>)
+    target.end()
+  } else {
+    target.writeHead(response.status, [...response.headers, "content-length", String(Buffer.byteLength(body))])
+    target.end(body)
+  }
+}
+
+/** A listener that answers `POST {path}` and returns `true`, or returns `false` untouched. @internal */
+export type Handler = (request: Http.IncomingMessage, response: Http.ServerResponse) => boolean
+
+const pathOf = (url: string): string => {
+  const query = url.indexOf("?")
+  return query === -1 ? url : url.slice(0, query)
+}
+
+/** Builds the listener on the current runtime, once. @internal */
+export const makeHandler = (service: FastPathService.Service): Effect.Effect<Handler> =>
+  Effect.map(Effect.runtime<never>(), (runtime) => {
+    const runCallback = Runtime.runCallback(runtime)
+    const traced = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentTracerEnabled)
+    const { maxBytes, path } = service
+
+    const run = (
+      request: Http.IncomingMessage,
+      response: Http.ServerResponse,
+      token: string | undefined,
+      result: string | PayloadTooLarge | BodyReadError
+    ) => {
+      let effect = service.register(token, {
+        contentType: request.headers["content-type"],
+        read: () => typeof result === "string" ? Effect.succeed(result) : Effect.fail(result)
+      })
+      if (traced) {
+        effect = effect.pipe(
+          Effect.tap((raw) => Effect.annotateCurrentSpan("http.response.status_code", raw.status)),
+          Effect.withSpan("http.server POST", {
+            parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers as Headers.Headers)),
+            kind: "server",
+            captureStackTrace: false,
+            attributes: { "http.request.method": "POST", "url.path": path }
+          })
+        )
+      }
+      runCallback(effect, {
+        onExit: (exit) => writeRaw(response, Exit.isSuccess(exit) ? exit.value : Responses.serverError)
+      })
+    }
+
+    return (request, response) => {
+      if (request.method !== "POST" || pathOf(request.url ?? "") !== path) return false
+      const token = BearerToken.parse(request.headers["authorization"])
+      if (RequestBody.declaresMoreThan(request.headers["content-length"], maxBytes)) {
+        request.resume()
+        run(request, response, token, new PayloadTooLarge({ limit: maxBytes }))
+      } else {
+        RequestBody.readNodeCallback(request, maxBytes, (result) => run(request, response, token, result))
+      }
+      return true
+    }
+  })
