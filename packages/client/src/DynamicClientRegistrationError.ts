@@ -1,14 +1,29 @@
 /**
  * The closed union of ways a Dynamic Client Registration operation can fail, as opposed to an
- * *action* (BAD_REQUEST, UNAUTHORIZED, …), which is a successful answer.
- *
- * Every member is a tagged class, so callers recover with `Effect.catchTag`. No member carries a
- * secret: bodies are truncated and the request's tokens are never copied into an error.
+ * *action* (BAD_REQUEST, UNAUTHORIZED, …), which is a successful answer. Every member is a
+ * `Schema.TaggedError`: recover with `Effect.catchTag`, or use the classes as HttpApi / RPC error
+ * schemas. No member carries a secret (bodies are truncated, tokens never copied).
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
+import type { AuthleteOperation } from "@effect-dcr/schema"
+import { ClientRegistrationAction } from "@effect-dcr/schema"
+import * as Schema from "effect/Schema"
+
+/**
+ * The four operations, as named in errors and spans.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Operation: Schema.Schema<AuthleteOperation> = Schema.Literal("register", "get", "update", "delete")
+  .annotations({ identifier: "Operation" })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Operation = AuthleteOperation
 
 /**
  * Authlete rejected the API call itself: HTTP 400, 401, 403 or 500 with a JSON
@@ -17,14 +32,14 @@ import type * as Duration from "effect/Duration"
  * @since 0.1.0
  * @category errors
  */
-export class ResultError extends Data.TaggedError("ResultError")<{
-  readonly operation: Operation
-  readonly status: number
-  readonly resultCode: string | undefined
-  readonly resultMessage: string | undefined
+export class ResultError extends Schema.TaggedError<ResultError>()("ResultError", {
+  operation: Operation,
+  status: Schema.Number,
+  resultCode: Schema.optional(Schema.String),
+  resultMessage: Schema.optional(Schema.String),
   /** The delay Authlete asked for in a `Retry-After` header, if any (already relative to now). */
-  readonly retryAfter?: Duration.Duration | undefined
-}> {
+  retryAfter: Schema.optional(Schema.DurationFromMillis)
+}) {
   override get message(): string {
     return `Authlete ${this.operation} failed with HTTP ${this.status}: ${this.resultMessage ?? this.resultCode ?? "no result message"}`
   }
@@ -37,14 +52,14 @@ export class ResultError extends Data.TaggedError("ResultError")<{
  * @since 0.1.0
  * @category errors
  */
-export class AuthleteDefaultError extends Data.TaggedError("AuthleteDefaultError")<{
-  readonly operation: Operation
-  readonly status: number
-  readonly contentType: string | undefined
-  readonly body: string
+export class AuthleteDefaultError extends Schema.TaggedError<AuthleteDefaultError>()("AuthleteDefaultError", {
+  operation: Operation,
+  status: Schema.Number,
+  contentType: Schema.optional(Schema.String),
+  body: Schema.String,
   /** The delay the server asked for in a `Retry-After` header, if any (already relative to now). */
-  readonly retryAfter?: Duration.Duration | undefined
-}> {
+  retryAfter: Schema.optional(Schema.DurationFromMillis)
+}) {
   override get message(): string {
     return `Authlete ${this.operation} answered an unexpected HTTP ${this.status} (${this.contentType ?? "no content type"})`
   }
@@ -58,12 +73,13 @@ export class AuthleteDefaultError extends Data.TaggedError("AuthleteDefaultError
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Data.TaggedError("TransportError")<{
-  readonly operation: Operation
-  readonly requestSent: boolean
-  readonly cause: unknown
-  readonly description: string
-}> {
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  operation: Operation,
+  requestSent: Schema.Boolean,
+  /** The socket or DNS error underneath (never the platform error, which holds the request). */
+  cause: Schema.optional(Schema.Defect),
+  description: Schema.String
+}) {
   override get message(): string {
     return `Authlete ${this.operation}: ${this.description}`
   }
@@ -75,10 +91,10 @@ export class TransportError extends Data.TaggedError("TransportError")<{
  * @since 0.1.0
  * @category errors
  */
-export class TimeoutError extends Data.TaggedError("TimeoutError")<{
-  readonly operation: Operation
-  readonly timeout: Duration.Duration
-}> {
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  operation: Operation,
+  timeout: Schema.DurationFromMillis
+}) {
   override get message(): string {
     return `Authlete ${this.operation} timed out`
   }
@@ -86,27 +102,19 @@ export class TimeoutError extends Data.TaggedError("TimeoutError")<{
 
 /**
  * Authlete answered HTTP 200 with a body that does not match `ClientRegistrationResponse` (or an
- * action that the operation cannot produce).
+ * action that the operation cannot produce). The description names paths, never values.
  *
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends Data.TaggedError("ResponseDecodeError")<{
-  readonly operation: Operation
-  readonly description: string
-}> {
+export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>()("ResponseDecodeError", {
+  operation: Operation,
+  description: Schema.String
+}) {
   override get message(): string {
     return `Authlete ${this.operation} returned a response that could not be decoded: ${this.description}`
   }
 }
-
-/**
- * The four operations, as named in errors and spans.
- *
- * @since 0.1.0
- * @category models
- */
-export type Operation = "register" | "get" | "update" | "delete"
 
 /**
  * Everything an operation can fail with.
@@ -120,3 +128,36 @@ export type DynamicClientRegistrationError =
   | TransportError
   | TimeoutError
   | ResponseDecodeError
+
+/**
+ * The schema of {@link DynamicClientRegistrationError}, e.g. for an RPC's error channel.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DynamicClientRegistrationError: Schema.Union<
+  [
+    typeof ResultError,
+    typeof AuthleteDefaultError,
+    typeof TransportError,
+    typeof TimeoutError,
+    typeof ResponseDecodeError
+  ]
+> = Schema.Union(ResultError, AuthleteDefaultError, TransportError, TimeoutError, ResponseDecodeError)
+
+/**
+ * A response's `responseContent` does not decode as the body its action announces (see
+ * `DynamicClientRegistration.decodeResponseContent`). The description names paths, never values:
+ * the content carries the client secret and the registration access token.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseContentError extends Schema.TaggedError<ResponseContentError>()("ResponseContentError", {
+  action: Schema.optional(ClientRegistrationAction),
+  description: Schema.String
+}) {
+  override get message(): string {
+    return `The responseContent of ${this.action ?? "a response without an action"} could not be decoded: ${this.description}`
+  }
+}
