@@ -158,7 +158,7 @@ export const startServer = async (target, { root, nodeOptions = "", env = {}, al
     url: `${base}${target.path}`,
     dir,
     output: () => output,
-    /** Polls with a registration until the server answers 201 (30 s at most). */
+    /** Polls with a registration until the server answers 201 (`target.readyStatus`; 30 s at most). */
     ready: async () => {
       const deadline = Date.now() + 30_000
       while (Date.now() < deadline && !exited) {
@@ -169,7 +169,8 @@ export const startServer = async (target, { root, nodeOptions = "", env = {}, al
             body: registrationBody,
             signal: AbortSignal.timeout(5_000)
           })
-          if (res.status === 201) return
+          await res.arrayBuffer()
+          if (res.status === (target.readyStatus ?? 201)) return
         } catch {}
         await new Promise((r) => setTimeout(r, 200))
       }
