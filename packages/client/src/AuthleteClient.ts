@@ -20,16 +20,8 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import {
-  DeleteRequest,
-  DeleteResponse,
-  GetRequest,
-  GetResponse,
-  RegisterRequest,
-  RegisterResponse,
-  UpdateRequest,
-  UpdateResponse
-} from "@effect-dcr/schema"
+import { authleteEndpointPath, AuthleteEndpoints } from "@effect-dcr/schema"
+import type { AuthleteOperation } from "@effect-dcr/schema"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -45,7 +37,7 @@ import * as Schema from "effect/Schema"
 import { DynamicClientRegistration } from "./DynamicClientRegistration.js"
 import type { Service } from "./DynamicClientRegistration.js"
 import { TimeoutError } from "./DynamicClientRegistrationError.js"
-import type { DynamicClientRegistrationError, Operation } from "./DynamicClientRegistrationError.js"
+import type { DynamicClientRegistrationError } from "./DynamicClientRegistrationError.js"
 import { toTransportError } from "./internal/platformError.js"
 import { makeResponseHandler } from "./internal/response.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -126,8 +118,9 @@ const resolveBaseUrl = (options: Options): Either.Either<URL, ConfigError.Config
   return Either.left(ConfigError.MissingData([], "Expected baseUrl or region to be set"))
 }
 
-const endpointBase = (base: URL, serviceId: string): string =>
-  `${base.origin}${base.pathname.replace(/\/+$/, "")}/api/${encodeURIComponent(serviceId)}/client/registration`
+/** `{base}/api/{serviceId}{path}`; a path prefix of the base URL is kept. */
+const endpointUrl = (base: URL, serviceId: string, operation: AuthleteOperation): string =>
+  `${base.origin}${base.pathname.replace(/\/+$/, "")}${authleteEndpointPath(serviceId, operation)}`
 
 const annotateClientId = (clientId: unknown) =>
   clientId === undefined ? Effect.void : Effect.annotateCurrentSpan("dcr.client_id", String(clientId))
@@ -159,22 +152,20 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     options.transformClient ? options.transformClient(httpClient) : httpClient,
     () => true
   )
-  const url = endpointBase(base, serviceId)
-  const template = HttpClientRequest.post(url).pipe(
-    HttpClientRequest.bearerToken(options.serviceAccessToken),
-    HttpClientRequest.acceptJson
-  )
-
-  const operation = <Req, ReqI, Res, ResI>(
-    name: Operation,
-    suffix: string,
-    requestSchema: Schema.Schema<Req, ReqI>,
-    responseSchema: Schema.Schema<Res, ResI>
-  ) => {
-    const encode = Schema.encode(requestSchema)
-    const handle = makeResponseHandler(name, responseSchema)
-    const request = suffix === "" ? template : HttpClientRequest.setUrl(template, url + suffix)
-    const spanName = `Authlete POST ${suffix === "" ? "/client/registration" : `/client/registration${suffix}`}`
+  const operation = <Req, ReqI, Res, ResI>(endpoint: {
+    readonly operation: AuthleteOperation
+    readonly path: string
+    readonly request: Schema.Schema<Req, ReqI>
+    readonly response: Schema.Schema<Res, ResI>
+  }) => {
+    const name = endpoint.operation
+    const encode = Schema.encode(endpoint.request)
+    const handle = makeResponseHandler(name, endpoint.response)
+    const request = HttpClientRequest.post(endpointUrl(base, serviceId, name)).pipe(
+      HttpClientRequest.bearerToken(options.serviceAccessToken),
+      HttpClientRequest.acceptJson
+    )
+    const spanName = `Authlete POST ${endpoint.path}`
     const spanOptions = {
       kind: "client",
       captureStackTrace: false,
@@ -208,10 +199,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         ))
   }
 
-  const register = operation("register", "", RegisterRequest, RegisterResponse)
-  const get = operation("get", "/get", GetRequest, GetResponse)
-  const update = operation("update", "/update", UpdateRequest, UpdateResponse)
-  const delete_ = operation("delete", "/delete", DeleteRequest, DeleteResponse)
+  const register = operation(AuthleteEndpoints.register)
+  const get = operation(AuthleteEndpoints.get)
+  const update = operation(AuthleteEndpoints.update)
+  const delete_ = operation(AuthleteEndpoints.delete)
 
   return DynamicClientRegistration.of({
     register: Effect.fn("DynamicClientRegistration.register")(function*(request) {

@@ -139,7 +139,8 @@ describe("decoding Authlete's example responses", () => {
     Effect.gen(function*() {
       const error = yield* failure([json(200, fixtures.registerResponse)], DynamicClientRegistration.get({ clientId, token }))
       assert.strictEqual(error._tag, "ResponseDecodeError")
-      assert.include(error.message, ".action")
+      assert.include(error.message, "action: must be one of \"OK\", \"BAD_REQUEST\"")
+      assert.notInclude(error.message, "CREATED")
     }))
 
   it.effect("a decode error never quotes the payload's values", () =>
@@ -149,9 +150,40 @@ describe("decoding Authlete's example responses", () => {
         DynamicClientRegistration.register({ json: "{}" })
       )
       assert.strictEqual(error._tag, "ResponseDecodeError")
-      assert.include(error.message, ".responseContent")
+      assert.include(error.message, "responseContent: must be a string")
       assert.notInclude(error.message, fixtures.clientSecret)
       assert.notInclude(JSON.stringify(error), fixtures.clientSecret)
+    }))
+
+  it.effect("decode errors name the path and what it expected, never the value", () =>
+    Effect.gen(function*() {
+      const error = yield* failure(
+        [json(200, { ...fixtures.registerResponse, client: fixtures.client({ clientId: "hunter2" }) })],
+        DynamicClientRegistration.register({ json: "{}" })
+      )
+      assert.strictEqual(error._tag, "ResponseDecodeError")
+      if (error._tag !== "ResponseDecodeError") return
+      assert.match(error.description, /^client\.clientId: /)
+      assert.notInclude(error.description, "hunter2")
+      assert.notInclude(error.description, "got")
+    }))
+
+  it.effect("JSON content types: parameters, case and surrounding whitespace are accepted", () =>
+    Effect.gen(function*() {
+      for (const contentType of ["application/json", "Application/JSON; charset=utf-8", " application/json ;charset=UTF-8"]) {
+        const response = yield* Effect.flatMap(
+          run([json(200, fixtures.registerResponse, { "content-type": contentType })], DynamicClientRegistration.register({ json: "{}" })),
+          (_) => _.exit
+        )
+        assert.strictEqual(response.action, "CREATED", contentType)
+      }
+      for (const contentType of ["application/jsonp", "text/json", "application/json-seq"]) {
+        const error = yield* failure(
+          [json(200, fixtures.registerResponse, { "content-type": contentType })],
+          DynamicClientRegistration.register({ json: "{}" })
+        )
+        assert.strictEqual(error._tag, "AuthleteDefaultError", contentType)
+      }
     }))
 
   it.effect("200 application/json that is not JSON → ResponseDecodeError", () =>

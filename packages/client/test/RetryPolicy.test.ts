@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Option, ParseResult, Redacted, Schema, TestClock } from "effect"
+import { Duration, Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import { DynamicClientRegistration, DynamicClientRegistrationError as E, RetryPolicy } from "../src/index.js"
-import { describeIssue, isJsonContentType, parseRetryAfter } from "../src/internal/response.js"
+import { parseRetryAfter } from "../src/internal/response.js"
 import { isConnectFailure } from "../src/internal/platformError.js"
 import * as fixtures from "./fixtures.js"
 import { untilSleeping } from "./utils/clock.js"
@@ -69,14 +69,6 @@ describe("Retry-After parsing", () => {
 })
 
 describe("helpers", () => {
-  it("JSON content types", () => {
-    assert.isTrue(isJsonContentType("application/json"))
-    assert.isTrue(isJsonContentType("Application/JSON; charset=utf-8"))
-    assert.isFalse(isJsonContentType("application/jsonp"))
-    assert.isFalse(isJsonContentType("text/json"))
-    assert.isFalse(isJsonContentType(undefined))
-  })
-
   it("connect failures", () => {
     assert.isTrue(isConnectFailure({ code: "ECONNREFUSED" }))
     assert.isTrue(isConnectFailure({ code: "ETIMEDOUT", syscall: "connect" }))
@@ -87,18 +79,6 @@ describe("helpers", () => {
     assert.isFalse(isConnectFailure(new AggregateError([{ code: "ECONNREFUSED" }, { code: "ECONNRESET" }])))
     assert.isFalse(isConnectFailure(undefined))
     assert.isFalse(isConnectFailure("ECONNREFUSED"))
-  })
-
-  it("decode descriptions name paths and expected types, not values", () => {
-    const S = Schema.Struct({ a: Schema.Struct({ secret: Schema.Number }), b: Schema.Literal("x", "y") })
-    const error = Schema.decodeUnknownEither(S, { errors: "all" })({ a: { secret: "hunter2" } })
-    assert.isTrue(error._tag === "Left")
-    if (error._tag !== "Left") return
-    const text = describeIssue(error.left.issue)
-    assert.include(text, ".a.secret: expected number")
-    assert.include(text, ".b: is missing")
-    assert.notInclude(text, "hunter2")
-    assert.include(ParseResult.TreeFormatter.formatErrorSync(error.left), "hunter2") // what we avoid
   })
 })
 

@@ -5,13 +5,12 @@
  */
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { ResultError as ResultErrorBody } from "@effect-dcr/schema"
+import { describeParseIssue, isJsonMediaType, ResultError as ResultErrorBody } from "@effect-dcr/schema"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { AuthleteDefaultError, ResponseDecodeError, ResultError } from "../DynamicClientRegistrationError.js"
@@ -23,14 +22,6 @@ const resultErrorStatuses: ReadonlySet<number> = new Set([400, 401, 403, 500])
 /** How much of an error body is read, and how much of it an `AuthleteDefaultError` keeps. */
 const maxErrorBodyBytes = 64 * 1024
 const maxErrorBodyChars = 2000
-
-/**
- * `application/json`, with or without parameters (`; charset=utf-8`), case-insensitive.
- *
- * @internal
- */
-export const isJsonContentType = (contentType: string | undefined): boolean =>
-  contentType !== undefined && /^\s*application\/json\s*(;|$)/i.test(contentType)
 
 /** IMF-fixdate, RFC 850 and asctime dates all start with a day name and carry hh:mm:ss. */
 const httpDate = /^[A-Za-z]{3,9},?\s.*\b\d{2}:\d{2}:\d{2}\b/
@@ -58,46 +49,6 @@ const parseJson = (text: string): Option.Option<unknown> => {
   } catch {
     return Option.none()
   }
-}
-
-const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.length === 0 ? "the body" : path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("")
-
-/**
- * A description of a decode failure that names paths and expected types but never the actual
- * values (a response carries the client secret and the registration access token).
- *
- * @internal
- */
-export const describeIssue = (issue: ParseResult.ParseIssue, max = 5): string => {
-  const lines: Array<string> = []
-  const walk = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>): void => {
-    if (lines.length >= max) return
-    switch (issue._tag) {
-      case "Pointer":
-        return walk(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path])])
-      case "Composite":
-        for (const inner of Array.isArray(issue.issues) ? issue.issues : [issue.issues]) walk(inner, path)
-        return
-      case "Refinement":
-      case "Transformation":
-        return walk(issue.issue, path)
-      case "Type":
-        lines.push(`${formatPath(path)}: expected ${String(issue.ast)}`)
-        return
-      case "Missing":
-        lines.push(`${formatPath(path)}: is missing`)
-        return
-      case "Unexpected":
-        lines.push(`${formatPath(path)}: is unexpected`)
-        return
-      case "Forbidden":
-        lines.push(`${formatPath(path)}: is forbidden`)
-        return
-    }
-  }
-  walk(issue, [])
-  return lines.join("; ")
 }
 
 /**
@@ -152,7 +103,7 @@ export const makeResponseHandler = <A, I>(operation: Operation, schema: Schema.S
   ): Effect.Effect<A, ResultError | AuthleteDefaultError | ResponseDecodeError | HttpClientError.ResponseError> => {
     const status = response.status
     const contentType = response.headers["content-type"]
-    const json = isJsonContentType(contentType)
+    const json = isJsonMediaType(contentType)
     if (status === 200 && json) {
       return Effect.flatMap(response.text, (text) => {
         const body = parseJson(text)
@@ -162,7 +113,11 @@ export const makeResponseHandler = <A, I>(operation: Operation, schema: Schema.S
         const decoded = decode(body.value)
         return Either.isRight(decoded)
           ? Effect.succeed(decoded.right)
-          : Effect.fail(new ResponseDecodeError({ operation, description: describeIssue(decoded.left.issue) }))
+          : Effect.fail(new ResponseDecodeError({
+            operation,
+            // paths and expected types only: the response carries the secret and the tokens
+            description: describeParseIssue(decoded.left.issue, { values: false })
+          }))
       })
     }
     return Effect.flatMap(Effect.zip(readBoundedText(response), Clock.currentTimeMillis), ([text, now]): Effect.Effect<
