@@ -30,10 +30,3 @@ export * as DynamicClientRegistrationError from "./DynamicClientRegistrationErro
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
-
-/**
- * Spans for hot paths that cost nothing while no tracer collects them.
- *
- * @since 0.1.0
- */
-export * as Tracing from "./Tracing.js"
