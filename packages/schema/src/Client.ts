@@ -46,6 +46,7 @@ import {
   ResponseType,
   SubjectType
 } from "./ClientEnums.js"
+import { SecretString } from "./internal/json.js"
 
 const optional = Schema.optional
 
@@ -246,7 +247,7 @@ export const ClientFields = {
   /** The client ID: an integer (Java `long`), unlike the `client_id` *string* of RFC 7591. */
   clientId: optional(AuthleteClientId),
   /** The client secret (512-bit, base64url), redacted once decoded. */
-  clientSecret: optional(Schema.Redacted(Str)),
+  clientSecret: optional(SecretString),
   clientIdAlias: optional(Str),
   clientIdAliasEnabled: optional(Bool),
   clientType: optional(ClientType.wire),

@@ -23,6 +23,7 @@ import {
   NonNegativeInt
 } from "./ClientMetadata.js"
 import { ExpectedId } from "./internal/issues.js"
+import { SecretString } from "./internal/json.js"
 
 const optional = <S extends Schema.Schema.All>(schema: S) =>
   Schema.optionalWith(schema, { exact: true, nullable: true })
@@ -37,13 +38,15 @@ export const ClientInformationFields = {
   /** The client identifier (a string, REQUIRED). */
   client_id: MetadataString,
   /** The client secret (never issued to `none` clients); redacted once decoded. */
-  client_secret: optional(Schema.Redacted(Schema.String)),
+  client_secret: optional(SecretString).annotations({ description: "The client secret (Redacted once decoded)" }),
   /** When the client ID was issued, in **seconds** since the epoch. */
   client_id_issued_at: optional(NonNegativeInt),
   /** When the secret expires, in seconds since the epoch; `0` = never. Required with a secret. */
   client_secret_expires_at: optional(NonNegativeInt),
   /** The registration access token for RFC 7592 management; redacted once decoded. */
-  registration_access_token: optional(Schema.Redacted(Schema.String)),
+  registration_access_token: optional(SecretString).annotations({
+    description: "The registration access token (Redacted once decoded)"
+  }),
   /** The client configuration endpoint (RFC 7592 §3). */
   registration_client_uri: optional(AbsoluteUri)
 }

@@ -43,6 +43,7 @@ import {
 } from "./ClientEnums.js"
 import { ExpectedId } from "./internal/issues.js"
 import { checkAbsoluteUri, checkHttpsUrl, checkRedirectUri, hasLoneSurrogate } from "./internal/uri.js"
+import { AnyJson } from "./internal/json.js"
 
 // -------------------------------------------------------------------------------------------------
 // building blocks
@@ -213,7 +214,7 @@ const privateKeyMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const
  */
 export const Jwk = Schema.Struct(
   { kty: MetadataString.pipe(Schema.minLength(1, { message: () => "must be a non-empty string" })) },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  Schema.Record({ key: Schema.String, value: AnyJson })
 ).pipe(
   Schema.filter((jwk) => {
     const found = privateKeyMembers.filter((m) => Object.prototype.hasOwnProperty.call(jwk, m))
@@ -248,7 +249,7 @@ export interface Jwk extends Schema.Schema.Type<typeof Jwk> {}
  */
 export const JwkSet = Schema.Struct(
   { keys: Schema.Array(Jwk) },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  Schema.Record({ key: Schema.String, value: AnyJson })
 ).annotations({
   identifier: "JwkSet",
   [ExpectedId]: "a JWK Set (an object with a \"keys\" array)",
@@ -442,7 +443,7 @@ export const LanguageTaggedMembers = [
  */
 export const ExtensionMembers = Schema.Record({
   key: Schema.String.annotations({ arbitrary: () => (fc) => fc.string({ maxLength: 8 }).map((s) => `x_${s}`) }),
-  value: Schema.Unknown.annotations({ arbitrary: () => jsonValueArbitrary })
+  value: AnyJson.annotations({ arbitrary: () => jsonValueArbitrary })
 })
 
 /**

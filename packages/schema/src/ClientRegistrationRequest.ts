@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { SecretString } from "./internal/json.js"
 
 /**
  * A client id as it travels in a request body: a string on the wire (a number is accepted on input).
@@ -31,7 +32,7 @@ export const ClientIdParam: Schema.Schema<string, string | number> = Schema.Unio
  * @since 0.1.0
  * @category schemas
  */
-export const Token = Schema.Redacted(Schema.String).annotations({ identifier: "Token" })
+export const Token = SecretString.annotations({ identifier: "Token" })
 
 /**
  * Body of `POST /api/{serviceId}/client/registration` (RFC 7591 registration).

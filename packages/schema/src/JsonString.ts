@@ -16,6 +16,7 @@ import { ClientInformationResponse } from "./ClientInformationResponse.js"
 import { ClientMetadata, JwkSet } from "./ClientMetadata.js"
 import { RegisterRequest, UpdateRequest } from "./ClientRegistrationRequest.js"
 import { RegistrationErrorResponse } from "./RegistrationErrorResponse.js"
+import { AnyJson } from "./internal/json.js"
 
 /**
  * A JSON string holding {@link ClientMetadata}.
@@ -91,7 +92,7 @@ export const JwkSetFromJson = Schema.parseJson(JwkSet).annotations({ identifier:
  * @since 0.1.0
  * @category schemas
  */
-export const CustomMetadataFromJson = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export const CustomMetadataFromJson = Schema.parseJson(Schema.Record({ key: Schema.String, value: AnyJson }))
   .annotations({ identifier: "CustomMetadataFromJson" })
 
 /**
