@@ -34,6 +34,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as BearerToken from "./BearerToken.js"
+import * as Api from "./internal/api.js"
 import * as RequestBody from "./internal/requestBody.js"
 
 /**
@@ -112,7 +113,7 @@ export const group = HttpApiGroup.make("authlete")
  * @since 0.1.0
  * @category constructors
  */
-export const api = HttpApi.make("authlete-compatible").add(group)
+export const api = Api.make("authlete-compatible").add(group)
   .annotate(OpenApi.Title, "Authlete-compatible Dynamic Client Registration API")
   .annotate(OpenApi.Version, "0.1.0")
 
@@ -154,8 +155,8 @@ const decodeBody = (contentType: string | undefined, text: string): unknown => {
  * @since 0.1.0
  * @category layers
  */
-export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
-  api: HttpApi.HttpApi<ApiId, Groups, E, R>,
+export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
+  api: HttpApi.HttpApi<ApiId, Groups, any, any>,
   options: Options
 ): Layer.Layer<HttpApiGroup.ApiGroup<ApiId, "authlete">, never, DynamicClientRegistration.DynamicClientRegistration> => {
   const maxBytes = options.maxBodySize ?? 1024 * 1024

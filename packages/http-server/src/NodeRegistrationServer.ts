@@ -8,8 +8,11 @@
  */
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as Etag from "@effect/platform/Etag"
+import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerError from "@effect/platform/HttpServerError"
+import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -126,7 +129,8 @@ export const make = (
   })
 
 /**
- * `make` as a layer, in place of `NodeHttpServer.layer(createServer, listen)`.
+ * `make` as a layer with the Node.js platform services, in place of
+ * `NodeHttpServer.layer(createServer, listen)`.
  *
  * @example
  * ```ts
@@ -147,5 +151,9 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (listen: Net.ListenOptions): Layer.Layer<HttpServer.HttpServer, HttpServerError.ServeError> =>
-  Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), listen))
+export const layer = (
+  listen: Net.ListenOptions
+): Layer.Layer<
+  HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext,
+  HttpServerError.ServeError
+> => Layer.merge(Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), listen)), NodeHttpServer.layerContext)

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { ClientInformationResponse, ClientMetadata, RegistrationErrorResponse } from "@effect-dcr/schema"
+import { AnyJson, ClientInformationResponse, ClientMetadata, RegistrationErrorResponse } from "@effect-dcr/schema"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
@@ -30,6 +30,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BearerToken from "./BearerToken.js"
+import * as Api from "./internal/api.js"
 import * as Discovery from "./Discovery.js"
 import * as FastPath from "./internal/fastPathService.js"
 import * as Registration from "./internal/registration.js"
@@ -112,7 +113,7 @@ const ClientIdPath = Schema.Struct({
 /** RFC 8414 metadata: an object with at least these members. */
 const AuthorizationServerMetadata = Schema.Struct(
   { issuer: Schema.String, registration_endpoint: Schema.String },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  Schema.Record({ key: Schema.String, value: AnyJson })
 ).annotations({ identifier: "AuthorizationServerMetadata", description: "RFC 8414 authorization server metadata" })
 
 const withoutDefaultSuccess = OpenApi.Transform
@@ -226,8 +227,9 @@ export type Group = ReturnType<typeof group>
  * @category constructors
  */
 export const make = (paths?: Paths | undefined) =>
-  HttpApi.make("effect-dcr")
+  Api.make("effect-dcr")
     .add(group(paths))
+    .annotate(OpenApi.Servers, paths?.issuer === undefined ? [] : [{ url: new URL(paths.issuer).origin }])
     .annotate(OpenApi.Title, "OAuth 2.0 Dynamic Client Registration")
     .annotate(OpenApi.Version, "0.1.0")
     .annotate(OpenApi.Description, "RFC 7591 registration, RFC 7592 client configuration and RFC 8414 discovery.")
@@ -277,8 +279,8 @@ export interface HandlerOptions {
  * @since 0.1.0
  * @category layers
  */
-export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
-  api: HttpApi.HttpApi<ApiId, Groups, E, R>,
+export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
+  api: HttpApi.HttpApi<ApiId, Groups, any, any>,
   options: HandlerOptions
 ): Layer.Layer<
   HttpApiGroup.ApiGroup<ApiId, "registration">,
