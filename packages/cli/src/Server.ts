@@ -6,19 +6,14 @@
  * @since 0.1.0
  */
 import type { DynamicClientRegistration } from "@effect-dcr/client"
-import { AuthleteApi } from "@effect-dcr/engine"
-import {
-  Discovery,
-  NodeRegistrationServer,
-  RegistrationApi,
-  RegistrationResponse,
-  RegistrationRouter
-} from "@effect-dcr/http-server"
-import * as HttpRouter from "@effect/platform/HttpRouter"
+import { AuthleteApi, Discovery, RegistrationApi } from "@effect-dcr/http-server"
+import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
+import { makeRegistrationError } from "@effect-dcr/schema"
+import type * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpServer from "@effect/platform/HttpServer"
-import type * as HttpServerError from "@effect/platform/HttpServerError"
-import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -39,8 +34,6 @@ export interface AppOptions {
   readonly authleteApi?: AuthleteApi.Options | undefined
 }
 
-const notFound = RegistrationResponse.error(404, { error: "not_found", error_description: "No such endpoint." })
-
 /**
  * The path of the registration endpoint for an issuer: `{issuer path}/register`.
  *
@@ -50,33 +43,44 @@ const notFound = RegistrationResponse.error(404, { error: "not_found", error_des
 export const registrationPath = (issuer: string | undefined): `/${string}` =>
   `${issuer === undefined ? "" : new URL(issuer).pathname.replace(/\/+$/, "")}/register` as `/${string}`
 
+const notFound = HttpServerResponse.unsafeJson(
+  makeRegistrationError("not_found", "No such endpoint."),
+  { status: 404, headers: { "cache-control": "no-store", pragma: "no-cache" } }
+)
+
+/** Unknown paths answer a JSON 404 (a catch-all route, so the fast path stays possible). */
+const notFoundRoute = HttpApiBuilder.Router.use((router) => router.all("*", Effect.succeed(notFound)))
+
+const serveApi = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
+  api: HttpApi.HttpApi<Id, Groups, any, any>,
+  groups: Layer.Layer<HttpApiGroup.HttpApiGroup.ToService<Id, Groups>, never, DynamicClientRegistration.DynamicClientRegistration>
+): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> =>
+  Layer.mergeAll(HttpApiBuilder.middlewareOpenApi(), notFoundRoute).pipe(
+    Layer.provideMerge(HttpApiBuilder.api(api)),
+    Layer.provide(groups)
+  ) as Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration>
+
 /**
- * The HTTP app: registration endpoints at `{issuer path}/register`, `GET /openapi.json`,
- * `/.well-known/oauth-authorization-server`, and the Authlete-compatible API when configured.
- * Unknown paths answer a JSON 404.
+ * The HTTP app, one `HttpApi`: the RFC 7591/7592 endpoints at `{issuer path}/register`, RFC 8414
+ * discovery, `GET /openapi.json` and, when configured, the Authlete-compatible API. Unknown paths
+ * answer a JSON 404. Serve it with `HttpApiBuilder.serve()`.
  *
  * @since 0.1.0
- * @category constructors
+ * @category layers
  */
 export const app = (
   options: AppOptions
-): Effect.Effect<
-  HttpServerResponse.HttpServerResponse,
-  never,
-  HttpServerRequest.HttpServerRequest | DynamicClientRegistration.DynamicClientRegistration
-> => {
-  const path = registrationPath(options.issuer)
-  const registrationEndpoint = ServerConfig.registrationEndpoint(options.issuer)
-  let router = HttpRouter.empty.pipe(
-    HttpRouter.concat(RegistrationRouter.make({ path })),
-    HttpRouter.get("/openapi.json", RegistrationApi.handler({ path })),
-    HttpRouter.concat(Discovery.make({ issuer: options.issuer, registrationEndpoint }))
-  ) as HttpRouter.HttpRouter<never, DynamicClientRegistration.DynamicClientRegistration>
-  if (options.authleteApi !== undefined) {
-    router = HttpRouter.concat(router, AuthleteApi.router(options.authleteApi))
+): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
+  const paths = { path: registrationPath(options.issuer), issuer: options.issuer }
+  const registration = RegistrationApi.make(paths)
+  const handlers = { issuer: options.issuer }
+  if (options.authleteApi === undefined) {
+    return serveApi(registration, RegistrationApi.layerGroup(registration, handlers))
   }
-  return router.pipe(
-    Effect.catchTag("RouteNotFound", (_: HttpServerError.RouteNotFound) => Effect.succeed(notFound))
+  const api = registration.add(AuthleteApi.group)
+  return serveApi(
+    api,
+    Layer.merge(RegistrationApi.layerGroup(api, handlers), AuthleteApi.layerGroup(api, options.authleteApi))
   )
 }
 
@@ -135,7 +139,8 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       yield* Console.log("Ready. Press Ctrl+C to stop.")
     })
 
-    return HttpServer.serve(app({ issuer, authleteApi })).pipe(
+    return HttpApiBuilder.serve().pipe(
+      Layer.provide(app({ issuer, authleteApi })),
       Layer.provide(Backend.layer(config.backend, {
         registrationEndpoint,
         initialAccessToken: config.initialAccessToken,
@@ -143,6 +148,8 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       })),
       Layer.tap(() => banner)
     )
-  })).pipe(Layer.provide(
-    NodeRegistrationServer.layer({ host: config.host, port: config.port }, { path: registrationPath(config.issuer) })
-  ))
+  })).pipe(
+    // No span exporter is configured yet, so spans would be built and dropped: tracing stays off.
+    Layer.provide(Layer.setTracerEnabled(false)),
+    Layer.provide(NodeRegistrationServer.layer({ host: config.host, port: config.port }))
+  )

@@ -1,7 +1,7 @@
 import { Server } from "@effect-dcr/cli"
 import { Engine } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
-import { HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -29,7 +29,13 @@ const start = (options: { readonly issuerPath?: string; readonly serviceAccessTo
         ? undefined
         : { serviceId: "1", serviceAccessToken: Redacted.make(options.serviceAccessToken) }
     })
-    yield* HttpServer.serveEffect(app).pipe(Effect.provide(engine), Effect.provide(http))
+    yield* Layer.build(
+      HttpApiBuilder.serve().pipe(
+        Layer.provide(app),
+        Layer.provide(Layer.succeedContext(engine)),
+        Layer.provide(Layer.succeedContext(http))
+      )
+    )
     return { base, issuer }
   })
 
@@ -58,7 +64,16 @@ describe("Server.app", () => {
 
       const openapi = yield* fetchJson(`${base}/openapi.json`)
       assert.strictEqual(openapi.json.openapi, "3.1.0")
-      assert.deepStrictEqual(Object.keys(openapi.json.paths).sort(), ["/register", "/register/{client_id}"])
+      assert.deepStrictEqual(Object.keys(openapi.json.paths).sort(), [
+        "/.well-known/oauth-authorization-server",
+        "/api/{serviceId}/client/registration",
+        "/api/{serviceId}/client/registration/delete",
+        "/api/{serviceId}/client/registration/get",
+        "/api/{serviceId}/client/registration/update",
+        "/register",
+        "/register/{client_id}"
+      ])
+      assert.deepStrictEqual(openapi.json.servers, [{ url: base }])
 
       const api = yield* fetchJson(`${base}/api/1/client/registration/get`, {
         method: "POST",
@@ -87,6 +102,8 @@ describe("Server.app", () => {
       const { base } = yield* start({})
       const api = yield* fetchJson(`${base}/api/1/client/registration`, { method: "POST", body: "{}" })
       assert.strictEqual(api.status, 404)
+      const openapi = yield* fetchJson(`${base}/openapi.json`)
+      assert.notProperty(openapi.json.paths, "/api/{serviceId}/client/registration")
     }))
 
   it.scoped("an issuer with a path moves the endpoint and the RFC 8414 metadata location", () =>

@@ -9,8 +9,8 @@ import * as HttpApi from "@effect/platform/HttpApi"
 import * as Schema from "effect/Schema"
 
 /** @internal */
-export const make = <const Id extends string>(identifier: Id): HttpApi.HttpApi<Id, never> => {
+export const make = <const Id extends string>(identifier: Id): ReturnType<typeof HttpApi.make<Id>> => {
   const api = HttpApi.make(identifier)
-  ;(api as { errorSchema: Schema.Schema.Any }).errorSchema = Schema.Never
-  return api as unknown as HttpApi.HttpApi<Id, never>
+  ;(api as unknown as { errorSchema: Schema.Schema<never> }).errorSchema = Schema.Never
+  return api
 }
