@@ -58,6 +58,28 @@ export const extractExamples = (text) => {
   return examples.map(({ column, line, lines }) => ({ line, column, code: lines.join("\n") + "\n" }))
 }
 
+/**
+ * The ```ts blocks of a Markdown text (README.md), each with the 1-based line of its first code line. A block
+ * fenced as ```ts no-check is left out (for fragments that cannot stand alone).
+ */
+export const extractMarkdownBlocks = (text) => {
+  const blocks = []
+  let code = undefined
+  text.split("\n").forEach((line, i) => {
+    if (code !== undefined) {
+      if (/^```\s*$/.test(line)) {
+        blocks.push({ line: code.line, column: 0, code: code.lines.join("\n") + "\n" })
+        code = undefined
+      } else {
+        code.lines.push(line)
+      }
+    } else if (/^```(ts|typescript)\s*$/.test(line)) {
+      code = { line: i + 2, lines: [] }
+    }
+  })
+  return blocks
+}
+
 /** The public source files of every workspace package: packages/<pkg>/src/**\/*.ts outside src/internal. */
 export const sourceFiles = () => {
   const files = []
@@ -116,12 +138,16 @@ export const checkExamples = (options = {}) => {
     const text = Fs.readFileSync(file, "utf8")
     for (const example of extractExamples(text)) examples.push({ ...example, source: file })
   }
+  for (const file of options.markdown ?? [Path.join(root, "README.md")]) {
+    const text = Fs.readFileSync(file, "utf8")
+    for (const block of extractMarkdownBlocks(text)) examples.push({ ...block, source: file, markdown: true })
+  }
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-dcr-examples-"))
   try {
     Fs.writeFileSync(Path.join(dir, "package.json"), JSON.stringify({ type: "module" }) + "\n")
     const byFile = new Map()
     examples.forEach((example, i) => {
-      const relative = Path.relative(Path.join(root, "packages"), example.source)
+      const relative = Path.relative(root, example.source)
       const name = `${String(i).padStart(3, "0")}_${relative.replace(/[/\\.]/g, "_")}_${example.line}.ts`
       const file = Path.join(dir, name)
       Fs.writeFileSync(file, example.code)
@@ -134,10 +160,16 @@ export const checkExamples = (options = {}) => {
     // An example resolves its imports as a module of its own package would (package self-reference and the
     // package's node_modules), falling back to the cli package, which depends on every other package.
     const fallback = Path.join(root, "packages", "cli", "src", "__example__.ts")
+    // A README block may import any package's dependencies (the Authlete SDK is a dev dependency of the client).
+    const everyPackage = ["cli", "http-server", "engine", "client", "schema"].map((pkg) =>
+      Path.join(root, "packages", pkg, "src", "__example__.ts")
+    )
     host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, opts) => {
       const example = byFile.get(containingFile)
       const candidates = example === undefined
         ? [containingFile]
+        : example.markdown
+        ? everyPackage
         : [Path.join(Path.dirname(example.source), "__example__.ts"), fallback]
       return literals.map((literal) => {
         let resolved
@@ -184,6 +216,6 @@ if (process.argv[1] !== undefined && Path.resolve(process.argv[1]) === fileURLTo
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
   for (const error of errors) console.error(error)
   if (keep) console.log(`examples written to ${dir}`)
-  console.log(`${examples} JSDoc examples checked in ${seconds}s, ${errors.length} error(s)`)
+  console.log(`${examples} JSDoc and README examples checked in ${seconds}s, ${errors.length} error(s)`)
   process.exit(errors.length === 0 ? 0 : 1)
 }
