@@ -19,11 +19,11 @@ const env = (baseUrl: string) =>
   )
 
 describe("README example", () => {
-  it.scopedLive("registers a client: 201 with Authlete's responseContent", () =>
+  it.scopedLive("registers a client: 201 with the client_id from the decoded responseContent", () =>
     Effect.gen(function*() {
       const server = yield* loopback(answerJson(200, fixtures.registerResponse))
       const result = yield* main.pipe(Effect.withConfigProvider(env(server.url)))
-      assert.deepStrictEqual(result, { status: 201, body: fixtures.responseContent })
+      assert.deepStrictEqual(result, { status: 201, clientId: "26837717140341" })
       const request = yield* Queue.take(server.requests)
       assert.strictEqual(request.url, "/api/715948317/client/registration")
       assert.strictEqual(request.headers.authorization, "Bearer readme-token")
@@ -37,7 +37,19 @@ describe("README example", () => {
     Effect.gen(function*() {
       const server = yield* loopback(answerJson(401, fixtures.resultErrors[401]))
       const result = yield* main.pipe(Effect.withConfigProvider(env(server.url)))
-      assert.deepStrictEqual(result, { status: 500, body: "Authlete: A001202" })
+      assert.deepStrictEqual(result, { status: 500, error: "Authlete: A001202" })
+    }))
+
+  it.scopedLive("a BAD_REQUEST action: the RFC 7591 error, decoded", () =>
+    Effect.gen(function*() {
+      const server = yield* loopback(answerJson(200, {
+        resultCode: "A202301",
+        resultMessage: "[A202301] The redirect URI is invalid.",
+        action: "BAD_REQUEST",
+        responseContent: JSON.stringify({ error: "invalid_redirect_uri", error_description: "redirect_uris: bad" })
+      }))
+      const result = yield* main.pipe(Effect.withConfigProvider(env(server.url)))
+      assert.deepStrictEqual(result, { status: 400, error: "invalid_redirect_uri", description: "redirect_uris: bad" })
     }))
 
   it.scopedLive("catchTag: a refused connection is 'not registered'", () =>
@@ -47,7 +59,7 @@ describe("README example", () => {
         Effect.provide(AuthleteLive),
         Effect.withConfigProvider(env(`http://127.0.0.1:${port}`))
       )
-      assert.deepStrictEqual(result, { status: 503, body: "not registered" })
+      assert.deepStrictEqual(result, { status: 503, error: "not registered" })
     }))
 
   it("is quoted verbatim in the README", () => {
