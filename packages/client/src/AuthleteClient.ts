@@ -1,20 +1,9 @@
 /**
  * `DynamicClientRegistration` over HTTP, backed by Authlete's API
- * (`POST {base}/api/{serviceId}/client/registration[/get|/update|/delete]`).
- *
- * The layer needs an `HttpClient.HttpClient` (provide `NodeHttpClient.layerUndici`,
- * `FetchHttpClient.layer`, …). Each call:
- *
- * - sends the request body encoded with the `@effect-dcr/schema` request schemas (tokens are
- *   unwrapped from `Redacted` only here), `Authorization: Bearer <service access token>`,
- *   `Content-Type` and `Accept: application/json`, exactly as the official SDK does;
- * - maps the answer: HTTP 200 + JSON → the operation's response (or `ResponseDecodeError`),
- *   400/401/403/500 + JSON → `ResultError`, anything else → `AuthleteDefaultError`; a failed
- *   connection → `TransportError`; an attempt slower than `timeout` → `TimeoutError`;
- * - retries according to the `RetryPolicy` (see that module for the rule that keeps `register`
- *   from creating duplicate clients);
- * - runs in a span `DynamicClientRegistration.<operation>` annotated with `authlete.service_id`
- *   and `dcr.client_id`. Interrupting the caller aborts the HTTP request.
+ * (`POST {base}/api/{serviceId}/client/registration[/get|/update|/delete]`, from schema's
+ * `AuthleteEndpoints`). The layer needs an `HttpClient.HttpClient`; every call maps Authlete's
+ * answer to a typed response or error, retries by the `RetryPolicy` and runs in a span
+ * `DynamicClientRegistration.<operation>`.
  *
  * @since 0.1.0
  */

@@ -1,26 +1,7 @@
 /**
- * When and how long an Authlete call is retried.
- *
- * A `RetryPolicy` gives each of the four operations a `Schedule` whose input is the
- * `DynamicClientRegistrationError` of the failed attempt. The rule the default policy follows:
- *
- * - **get / update / delete** are idempotent and are retried on *transient* failures:
- *   `TransportError`, `TimeoutError`, and a `ResultError` / `AuthleteDefaultError` whose HTTP
- *   status is 408, 429, 500, 502, 503 or 504 (Authlete's `ResultError` only ever has 400, 401,
- *   403 or 500, so of those only the 500 — "Authlete Server error" — is retried).
- * - **register** is *not* idempotent: re-sending a request Authlete already processed creates a
- *   second client. It is retried only when the request provably was not processed: a
- *   `TransportError` with `requestSent: false` (the connection or DNS lookup failed before a byte
- *   was written), or HTTP 429 / 503 *with* a `Retry-After` header (the server declined the request
- *   and said when to come back). A timeout, a reset connection or a 500 are never retried for
- *   register, because the client may have been created.
- * - Delays: exponential backoff (200 ms × 2ⁿ) with ±20 % jitter, capped at 5 s per delay, at most 3
- *   retries. A `Retry-After` (delta-seconds or HTTP-date) is honoured: the next attempt waits at
- *   least that long, capped at 20 s.
- * - Response-decode failures and 400/401/403 are never retried.
- *
- * Replace the policy per layer (`AuthleteClient.layer({ retryPolicy })`) or per call
- * (`AuthleteClient.withRetryPolicy(policy)(effect)`); `RetryPolicy.none` switches retries off.
+ * When and how long an Authlete call is retried: one `Schedule` per operation, fed the failed
+ * attempt's error. The default (`backoff()`) retries get/update/delete on transient failures and
+ * `register`, which is not idempotent, only when the request provably was not processed.
  *
  * @since 0.1.0
  */
@@ -176,7 +157,7 @@ export const retryAfterSchedule = (
 }
 
 /**
- * Options of `backoff`. Every field has a default; see the module documentation.
+ * Options of `backoff`. Every field has a default, given with the field.
  *
  * @since 0.1.0
  * @category models

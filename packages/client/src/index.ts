@@ -4,21 +4,23 @@
 
 /**
  * `DynamicClientRegistration` backed by Authlete's HTTP API: `make`, `layer`, `layerConfig`,
- * `layerFromEnv`, `withRetryPolicy`.
+ * `layerFromEnv` / `envConfig`, and the per-call overrides `withRetryPolicy` and `withTimeout`.
  *
  * @since 0.1.0
  */
 export * as AuthleteClient from "./AuthleteClient.js"
 
 /**
- * The `DynamicClientRegistration` service tag, its shape and `yield*`-able accessors.
+ * The `DynamicClientRegistration` service tag, its shape and `yield*`-able accessors, plus
+ * `registerMetadata` / `updateMetadata` (typed metadata in) and `decodeResponseContent` (typed
+ * `responseContent` out).
  *
  * @since 0.1.0
  */
 export * as DynamicClientRegistration from "./DynamicClientRegistration.js"
 
 /**
- * The closed union of operation failures.
+ * The closed union of operation failures and `ResponseContentError`, as `Schema.TaggedError`s.
  *
  * @since 0.1.0
  */
