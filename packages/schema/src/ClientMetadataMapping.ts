@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
 import type { Client, TaggedValue } from "./Client.js"
 import type { ClientType, EnumDefinition } from "./ClientEnums.js"
 import {
@@ -350,9 +350,10 @@ export interface InformationOptions extends OutputOptions {
 
 /**
  * `Client` → the RFC 7591 §3.2.1 client information response, as Authlete builds it:
- * `client_id` = `String(clientId)`; `client_secret` only for a `CONFIDENTIAL` client (with
- * `client_secret_expires_at: 0`, "never expires"); `client_id_issued_at` = `createdAt / 1000`
- * (milliseconds → **seconds**, rounded down); then the metadata of {@link clientToMetadata}.
+ * `client_id` = `String(clientId)`; for a `CONFIDENTIAL` client, `client_secret` when the `Client`
+ * holds it and `client_secret_expires_at: 0` ("never expires", also when the secret is not
+ * repeated); `client_id_issued_at` = `createdAt / 1000` (milliseconds → **seconds**, rounded
+ * down); then the metadata of {@link clientToMetadata}.
  *
  * @since 0.1.0
  * @category mapping
@@ -363,8 +364,8 @@ export const clientToInformationResponse = (
 ): ClientInformationResponse => {
   const out: Record<string, unknown> = {}
   out.client_id = client.clientId === undefined ? "" : String(client.clientId)
-  if (client.clientSecret !== undefined && client.clientType === confidential) {
-    out.client_secret = client.clientSecret
+  if (client.clientType === confidential) {
+    if (client.clientSecret !== undefined) out.client_secret = client.clientSecret
     out.client_secret_expires_at = 0
   }
   if (client.createdAt !== undefined) out.client_id_issued_at = Math.floor(client.createdAt / 1000)
@@ -395,12 +396,3 @@ export const informationResponseToClient = (
   if (response.client_id_issued_at !== undefined) out.createdAt = response.client_id_issued_at * 1000
   return out as Client
 }
-
-/**
- * Makes a registration access token `Redacted` (a convenience for building
- * {@link InformationOptions}).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const redactToken = (token: string): Redacted.Redacted<string> => Redacted.make(token)

@@ -167,6 +167,11 @@ describe("client information response ⇄ Client", () => {
     assert.isUndefined(publicResponse.client_secret)
     assert.isUndefined(publicResponse.client_secret_expires_at)
 
+    const { clientSecret: _, ...withoutSecret } = client
+    const notRepeated = clientToInformationResponse(withoutSecret)
+    assert.isUndefined(notRepeated.client_secret)
+    assert.strictEqual(notRepeated.client_secret_expires_at, 0)
+
     const back = informationResponseToClient(response)
     assert.strictEqual(back.clientId, 26837717140341)
     assert.strictEqual(back.createdAt, 1641735467000)
