@@ -47,7 +47,7 @@ describe("check-examples", () => {
     try {
       const file = Path.join(dir, "Fixture.ts")
       Fs.writeFileSync(file, fixture)
-      const { errors, examples } = checkExamples({ files: [file] })
+      const { errors, examples } = checkExamples({ files: [file], markdown: [] })
       assert.strictEqual(examples, 2)
       assert.strictEqual(errors.length, 1)
       assert.match(errors[0]!, /Fixture\.ts:24:10: error TS\d+: Type .Effect<number, never, never>. is not assignable/)
