@@ -116,16 +116,17 @@ const AuthorizationServerMetadata = Schema.Struct(
   Schema.Record({ key: Schema.String, value: AnyJson })
 ).annotations({ identifier: "AuthorizationServerMetadata", description: "RFC 8414 authorization server metadata" })
 
-const withoutDefaultSuccess = OpenApi.Transform
+/** A refusal never succeeds: its operation lists the 405 only, not the platform's default 204. */
+const onlyRefusal = (operation: Record<string, unknown>): Record<string, unknown> => {
+  const { ["204"]: _, ...responses } = operation["responses"] as Record<string, unknown>
+  return { ...operation, responses }
+}
 
 const refusal = <const Name extends string>(name: Name, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: `/${string}`, allow: ReadonlyArray<string>) =>
   HttpApiEndpoint.make(method)(name, path)
     .addError(MethodRefused)
     .annotate(OpenApi.Summary, `Not allowed: ${allow.join(", ")}`)
-    .annotate(withoutDefaultSuccess, (operation) => {
-      const { ["204"]: _, ...responses } = operation["responses"] as Record<string, unknown>
-      return { ...operation, responses }
-    })
+    .annotate(OpenApi.Transform, onlyRefusal)
 
 const describe = <const Name extends string>(name: Name, path: `/${string}`, allow: ReadonlyArray<string>) =>
   HttpApiEndpoint.options(name, path)
@@ -260,7 +261,7 @@ const bodyOf = (request: HttpServerRequest.HttpServerRequest): Registration.Body
  * @since 0.1.0
  * @category models
  */
-export interface HandlerOptions {
+export interface Options {
   /** The issuer, advertised by discovery with the registration endpoint's absolute URL. */
   readonly issuer: string
   /** The largest accepted request body, in bytes. Default 64 KiB. */
@@ -281,7 +282,7 @@ export interface HandlerOptions {
  */
 export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
   api: HttpApi.HttpApi<ApiId, Groups, any, any>,
-  options: HandlerOptions
+  options: Options
 ): Layer.Layer<
   HttpApiGroup.ApiGroup<ApiId, "registration">,
   never,
@@ -378,7 +379,7 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
  * @category layers
  */
 export const layer = (
-  options: Paths & HandlerOptions
+  options: Paths & Options
 ): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
   const api = make(options)
   return HttpApiBuilder.middlewareOpenApi().pipe(
