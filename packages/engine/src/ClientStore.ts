@@ -1,25 +1,14 @@
 /**
- * Where the engine keeps registered clients. One row per client; the row never holds a token or a
- * client secret, only their SHA-256 hashes.
- *
- * The interface is small and storage-neutral on purpose: `SqliteClientStore` implements it on a
- * SQLite file, and a PostgreSQL implementation only has to honour the same contract:
- *
- * - `insert` is atomic and durable when it succeeds (committed), reports an id collision as
- *   `ClientIdCollision` (the engine then retries with a new id) and, when asked to, refuses a
- *   duplicate `software_id` atomically (`DuplicateSoftwareId`). On SQLite one `INSERT … SELECT …
- *   WHERE NOT EXISTS` is enough (writes are serialized); a PostgreSQL store needs a lock (e.g.
- *   `pg_advisory_xact_lock` on the software_id) or a serializable transaction, since the policy is a
- *   service flag and not a unique index.
- * - `replace` and `delete` are compare-and-set on the registration access token hash, so a token
- *   check and the write it guards cannot be separated by a concurrent rotation or deletion.
+ * Where the engine keeps registered clients: one row per client, holding only SHA-256 hashes of
+ * its token and secret. `SqliteClientStore` implements it; another database implements the same
+ * four operations (see the README's "Storage" section for the contract).
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 /**
  * A stored client.
@@ -76,10 +65,10 @@ export interface InsertOptions {
  * @since 0.1.0
  * @category errors
  */
-export class ClientStoreError extends Data.TaggedError("ClientStoreError")<{
-  readonly operation: "open" | "migrate" | "insert" | "find" | "replace" | "delete" | "existsBySoftwareId"
-  readonly cause: unknown
-}> {
+export class ClientStoreError extends Schema.TaggedError<ClientStoreError>()("ClientStoreError", {
+  operation: Schema.Literal("open", "migrate", "insert", "find", "replace", "delete"),
+  cause: Schema.Defect
+}) {
   override get message(): string {
     return `Client store ${this.operation} failed`
   }
@@ -91,9 +80,9 @@ export class ClientStoreError extends Data.TaggedError("ClientStoreError")<{
  * @since 0.1.0
  * @category errors
  */
-export class ClientIdCollision extends Data.TaggedError("ClientIdCollision")<{
-  readonly clientId: string
-}> {}
+export class ClientIdCollision extends Schema.TaggedError<ClientIdCollision>()("ClientIdCollision", {
+  clientId: Schema.String
+}) {}
 
 /**
  * `insert` was asked for a unique `software_id` and another client already has it.
@@ -101,9 +90,9 @@ export class ClientIdCollision extends Data.TaggedError("ClientIdCollision")<{
  * @since 0.1.0
  * @category errors
  */
-export class DuplicateSoftwareId extends Data.TaggedError("DuplicateSoftwareId")<{
-  readonly softwareId: string
-}> {}
+export class DuplicateSoftwareId extends Schema.TaggedError<DuplicateSoftwareId>()("DuplicateSoftwareId", {
+  softwareId: Schema.String
+}) {}
 
 /**
  * The store's operations.
@@ -130,8 +119,6 @@ export interface Service {
   ) => Effect.Effect<boolean, ClientStoreError>
   /** Deletes a client if its stored token hash is still `expectedTokenHash`; `false` otherwise. */
   readonly delete: (clientId: string, expectedTokenHash: string) => Effect.Effect<boolean, ClientStoreError>
-  /** Does any client have this `software_id`? */
-  readonly existsBySoftwareId: (softwareId: string) => Effect.Effect<boolean, ClientStoreError>
 }
 
 /**

@@ -1,59 +1,19 @@
 /**
- * The embedded engine: RFC 7591 registration and RFC 7592 management, in-process, with Authlete's
- * answers. `Engine.layer` provides the `DynamicClientRegistration` tag, so everything built on that
- * tag (the http-server endpoints, the CLI) runs without an Authlete account.
- *
- * - Metadata validation, defaults and the metadata ⇄ `Client` mapping come from `@effect-dcr/schema`;
- *   the engine adds the semantics: credentials, tokens, storage and the service policy.
- * - Every answer is an *action* (CREATED, OK, UPDATED, DELETED, BAD_REQUEST, UNAUTHORIZED,
- *   INTERNAL_SERVER_ERROR) with an Authlete-style `resultCode`/`resultMessage`; the error channel is
- *   empty in practice (a storage failure is INTERNAL_SERVER_ERROR, logged without secrets).
- * - Tokens and client secrets are never stored: the store keeps SHA-256 hashes (see `Credentials`).
- *   The client secret is therefore shown once, in the CREATED answer (or in the UPDATED answer that
- *   first makes a public client confidential); get and update answers do not repeat it (RFC 7591
- *   §3.2.1 makes `client_secret` optional in a client information response).
- *
- * Result codes (the success codes are Authlete's; the others follow Authlete's shape
- * `A` + API number + `1xx` server error / `3xx` caller error, and are this engine's own):
- *
- * | Operation | Action | resultCode | When |
- * |---|---|---|---|
- * | register | CREATED | A202001 | registered |
- * | register | BAD_REQUEST | A202301 | invalid metadata (`invalid_client_metadata` / `invalid_redirect_uri`) |
- * | register | BAD_REQUEST | A202302 | duplicate `software_id` (`dcrDuplicateSoftwareIdBlocked`) |
- * | register | UNAUTHORIZED | A202303 | initial access token missing or wrong (`invalid_token`) |
- * | register | INTERNAL_SERVER_ERROR | A202101 | storage failure (`server_error`) |
- * | get | OK | A217001 | |
- * | get | UNAUTHORIZED / BAD_REQUEST | A217301 | unknown client, wrong or other client's token |
- * | get | INTERNAL_SERVER_ERROR | A217101 | storage failure |
- * | update | UPDATED | A213001 | |
- * | update | UNAUTHORIZED / BAD_REQUEST | A213301 | unknown client, wrong or other client's token |
- * | update | BAD_REQUEST | A213302 | invalid metadata |
- * | update | BAD_REQUEST | A213303 | `client_id` missing or not the client's (`invalid_request`) |
- * | update | BAD_REQUEST | A213304 | `client_secret` not the client's current secret (`invalid_request`) |
- * | update | INTERNAL_SERVER_ERROR | A213101 | storage failure |
- * | delete | DELETED | A216001 | |
- * | delete | UNAUTHORIZED / BAD_REQUEST | A216301 | unknown client, wrong or other client's token |
- * | delete | INTERNAL_SERVER_ERROR | A216101 | storage failure |
- *
- * Token failures are UNAUTHORIZED when `unauthorizedOnClientConfigSupported` is `true` (the default,
- * RFC 7592 §2) and BAD_REQUEST when it is `false` (Authlete's legacy behaviour).
+ * The embedded engine: RFC 7591 registration and RFC 7592 management in-process, answering like
+ * Authlete (actions, result codes, `responseContent`, the `Client` model). `Engine.layer` provides
+ * the `DynamicClientRegistration` tag on the `ClientStore` in context; tokens and client secrets
+ * are stored only as hashes.
  *
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client/DynamicClientRegistration"
-import * as Tracing from "@effect-dcr/client/Tracing"
 import type {
   Client,
   DeleteRequest,
-  DeleteResponse,
   GetRequest,
-  GetResponse,
   RegisterRequest,
   RegisterResponse,
-  RegistrationErrorResponse,
-  UpdateRequest,
-  UpdateResponse
+  UpdateRequest
 } from "@effect-dcr/schema"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -65,7 +25,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { ClientStore, type ClientStoreError } from "./ClientStore.js"
-import * as Credentials from "./Credentials.js"
+import * as Answers from "./internal/answers.js"
+import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
 import * as SqliteClientStore from "./SqliteClientStore.js"
 
@@ -113,39 +74,6 @@ export interface Options {
 
 const maxIdAttempts = 8
 
-type TokenFailureAction = "UNAUTHORIZED" | "BAD_REQUEST"
-
-interface ErrorAnswer<Action extends string> {
-  readonly action: Action
-  readonly resultCode: string
-  readonly resultMessage: string
-  readonly responseContent: string
-}
-
-const errorAnswer = <Action extends string>(
-  action: Action,
-  resultCode: string,
-  error: RegistrationErrorResponse
-): ErrorAnswer<Action> => {
-  const description = error.error_description ?? error.error
-  return {
-    action,
-    resultCode,
-    resultMessage: `[${resultCode}] ${description}`,
-    responseContent: JSON.stringify(error)
-  }
-}
-
-const invalidToken = (description: string): RegistrationErrorResponse => ({
-  error: "invalid_token",
-  error_description: description
-})
-
-const serverError: RegistrationErrorResponse = {
-  error: "server_error",
-  error_description: "The server could not complete the request."
-}
-
 /**
  * Builds the engine on the `ClientStore` in context.
  *
@@ -155,7 +83,7 @@ const serverError: RegistrationErrorResponse = {
 export const make = Effect.fnUntraced(function*(options: Options) {
   const store = yield* ClientStore
   const managementBase = (options.registrationManagementEndpoint ?? options.registrationEndpoint).replace(/\/+$/, "")
-  const tokenFailure: TokenFailureAction = options.unauthorizedOnClientConfigSupported === false
+  const tokenFailure: Answers.TokenFailureAction = options.unauthorizedOnClientConfigSupported === false
     ? "BAD_REQUEST"
     : "UNAUTHORIZED"
   const uniqueSoftwareId = options.dcrDuplicateSoftwareIdBlocked === true
@@ -167,30 +95,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) => !Metadata.reservedNames.has(name))
   }
 
-  const registerUnauthorized = errorAnswer(
-    "UNAUTHORIZED",
-    "A202303",
-    invalidToken("The initial access token is missing or invalid.")
-  )
-  const registerServerError = errorAnswer("INTERNAL_SERVER_ERROR", "A202101", serverError)
-  const getTokenFailure = errorAnswer(
-    tokenFailure,
-    "A217301",
-    invalidToken("The registration access token is invalid or the client does not exist.")
-  )
-  const getServerError = errorAnswer("INTERNAL_SERVER_ERROR", "A217101", serverError)
-  const updateTokenFailure = errorAnswer(
-    tokenFailure,
-    "A213301",
-    invalidToken("The registration access token is invalid or the client does not exist.")
-  )
-  const updateServerError = errorAnswer("INTERNAL_SERVER_ERROR", "A213101", serverError)
-  const deleteTokenFailure = errorAnswer(
-    tokenFailure,
-    "A216301",
-    invalidToken("The registration access token is invalid or the client does not exist.")
-  )
-  const deleteServerError = errorAnswer("INTERNAL_SERVER_ERROR", "A216101", serverError)
+  const getTokenFailure = Answers.getTokenFailure(tokenFailure)
+  const updateTokenFailure = Answers.updateTokenFailure(tokenFailure)
+  const deleteTokenFailure = Answers.deleteTokenFailure(tokenFailure)
   const dummyHash = Credentials.hash(Credentials.generateRegistrationAccessToken())
 
   const logStoreFailure = (operation: string, error: ClientStoreError) =>
@@ -206,26 +113,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return accepted
   }
 
-  /** The RFC 7591 §3.2.1 / RFC 7592 §3 client information response. */
-  const clientInformation = (
-    client: Client,
-    clientId: string,
-    createdAt: number,
-    clientSecret: Redacted.Redacted<string> | undefined,
-    token: Redacted.Redacted<string>
-  ): string => {
-    const info: Record<string, unknown> = { client_id: clientId }
-    if (clientSecret !== undefined) info.client_secret = Redacted.value(clientSecret)
-    info.client_id_issued_at = Math.floor(createdAt / 1000)
-    if (client.clientType !== "PUBLIC") info.client_secret_expires_at = 0
-    info.registration_access_token = Redacted.value(token)
-    info.registration_client_uri = `${managementBase}/${clientId}`
-    const metadata = Metadata.toMetadata(client)
-    for (const key in metadata) {
-      if (!(key in info)) info[key] = metadata[key]
-    }
-    return JSON.stringify(info)
-  }
+  const information = (client: Client, clientId: string, token: Redacted.Redacted<string>): string =>
+    Answers.informationJson(client, token, `${managementBase}/${clientId}`)
 
   /**
    * Finds the client and checks the token in constant time. An unknown client costs the same hash
@@ -239,11 +128,6 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       }
       return Credentials.matches(token, found.value.registrationAccessTokenHash) ? found : Option.none()
     })
-
-  const duplicateSoftwareId = errorAnswer("BAD_REQUEST", "A202302", {
-    error: "invalid_client_metadata",
-    error_description: "software_id: another client is already registered with this software_id"
-  }) as RegisterResponse
 
   /** One attempt at storing a new client under fresh credentials; retried on an id collision. */
   const store_ = (
@@ -260,13 +144,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       createdAt: now,
       modifiedAt: now
     })
-    const created = {
-      action: "CREATED",
-      resultCode: "A202001",
-      resultMessage: `[A202001] The client was created with id ${issued.clientId}.`,
-      responseContent: clientInformation(client, issued.clientId, now, issued.clientSecret, issued.registrationAccessToken),
-      client
-    } satisfies RegisterResponse as RegisterResponse
+    const created = Answers.registerCreated(
+      issued.clientId,
+      client,
+      information(client, issued.clientId, issued.registrationAccessToken)
+    )
     return store.insert({
       clientId: issued.clientId,
       client: Metadata.encodeStoredClient(client),
@@ -282,72 +164,54 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           case "ClientIdCollision":
             return attempt < maxIdAttempts
               ? store_(metadata, confidential, softwareId, now, attempt + 1)
-              : Effect.as(Effect.logError("Engine.register: could not find a free client id"), registerServerError)
+              : Effect.as(Effect.logError("Engine.register: could not find a free client id"), Answers.registerServerError)
           case "DuplicateSoftwareId":
-            return Effect.succeed(duplicateSoftwareId)
+            return Effect.succeed(Answers.registerDuplicateSoftwareId)
           case "ClientStoreError":
-            return Effect.as(logStoreFailure("register", error), registerServerError)
+            return Effect.as(logStoreFailure("register", error), Answers.registerServerError)
         }
       })
     )
   }
 
-  // The registration hot path: no generator, and a span without a captured call-site stack trace
-  // (`Effect.fn` creates an `Error` per call for it), created only when a tracer collects it
-  // (`Tracing.withSpan`; see BENCHMARKS.md).
-  const registerSpan = { kind: "internal", captureStackTrace: false } as const
+  // The registration hot path: no generator, and no call-site stack trace per span (BENCHMARKS.md).
   const register = (request: RegisterRequest): Effect.Effect<RegisterResponse> =>
-    Tracing.withSpan("Engine.register", registerSpan)(
-      Effect.clockWith((clock) => {
-        if (!initialTokenAccepted(request.token)) return Effect.succeed(registerUnauthorized as RegisterResponse)
-        const decoded = Metadata.decodeJson(request.json, parseOptions)
-        if (Either.isLeft(decoded)) {
-          return Effect.succeed(errorAnswer("BAD_REQUEST", "A202301", decoded.left) as RegisterResponse)
-        }
-        const metadata = decoded.right
-        return store_(
-          metadata,
-          Metadata.isConfidential(metadata),
-          Metadata.softwareId(metadata),
-          clock.unsafeCurrentTimeMillis(),
-          1
-        )
-      })
-    )
+    Effect.clockWith((clock) => {
+      if (!initialTokenAccepted(request.token)) return Effect.succeed(Answers.registerUnauthorized)
+      const decoded = Metadata.decodeJson(request.json, parseOptions)
+      if (Either.isLeft(decoded)) return Effect.succeed(Answers.registerInvalidMetadata(decoded.left))
+      const metadata = decoded.right
+      return store_(
+        metadata,
+        Metadata.isConfidential(metadata),
+        Metadata.softwareId(metadata),
+        clock.unsafeCurrentTimeMillis(),
+        1
+      )
+    }).pipe(Effect.withSpan("Engine.register", { kind: "internal", captureStackTrace: false }))
 
   const get = Effect.fn("Engine.get")(function*(request: GetRequest) {
     const found = yield* authenticate(request.clientId, request.token)
-    if (Option.isNone(found)) return getTokenFailure as GetResponse
+    if (Option.isNone(found)) return getTokenFailure
     const record = found.value
     const client = Metadata.decodeStoredClient(record.client)
     if (Either.isLeft(client)) {
       yield* Effect.logError(`Engine.get: stored client ${record.clientId} could not be decoded`, client.left)
-      return getServerError as GetResponse
+      return Answers.getServerError
     }
-    return {
-      action: "OK",
-      resultCode: "A217001",
-      resultMessage: "[A217001] The client information has been returned.",
-      responseContent: clientInformation(client.right, record.clientId, record.createdAt, undefined, request.token),
-      client: client.right
-    } satisfies GetResponse as GetResponse
-  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("get", error), getServerError as GetResponse)))
+    return Answers.getOk(client.right, information(client.right, record.clientId, request.token))
+  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("get", error), Answers.getServerError)))
 
   const update = Effect.fn("Engine.update")(function*(request: UpdateRequest) {
     const found = yield* authenticate(request.clientId, request.token)
-    if (Option.isNone(found)) return updateTokenFailure as UpdateResponse
+    if (Option.isNone(found)) return updateTokenFailure
     const record = found.value
     const decoded = Metadata.decodeJson(request.json, parseOptions)
-    if (Either.isLeft(decoded)) return errorAnswer("BAD_REQUEST", "A213302", decoded.left) as UpdateResponse
+    if (Either.isLeft(decoded)) return Answers.updateInvalidMetadata(decoded.left)
     const metadata = decoded.right
     const bodyClientId = Metadata.member(metadata, "client_id")
     if (bodyClientId === undefined || String(bodyClientId) !== record.clientId) {
-      return errorAnswer("BAD_REQUEST", "A213303", {
-        error: "invalid_request",
-        error_description: bodyClientId === undefined
-          ? "client_id: the update request must include the client's client_id"
-          : "client_id: does not match the client being updated"
-      }) as UpdateResponse
+      return Answers.updateClientIdMismatch(bodyClientId === undefined)
     }
     const bodySecret = Metadata.member(metadata, "client_secret")
     if (
@@ -355,10 +219,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       (typeof bodySecret !== "string" || record.clientSecretHash === undefined ||
         !Credentials.matches(Redacted.make(bodySecret), record.clientSecretHash))
     ) {
-      return errorAnswer("BAD_REQUEST", "A213304", {
-        error: "invalid_request",
-        error_description: "client_secret: does not match the client's current secret"
-      }) as UpdateResponse
+      return Answers.updateClientSecretMismatch
     }
     const confidential = Metadata.isConfidential(metadata)
     const newSecret = confidential && record.clientSecretHash === undefined
@@ -383,27 +244,16 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       softwareId: Metadata.softwareId(metadata),
       modifiedAt: now
     })
-    if (!replaced) return updateTokenFailure as UpdateResponse
-    return {
-      action: "UPDATED",
-      resultCode: "A213001",
-      resultMessage: "[A213001] The client has been updated.",
-      responseContent: clientInformation(client, record.clientId, record.createdAt, newSecret, token),
-      client
-    } satisfies UpdateResponse as UpdateResponse
-  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("update", error), updateServerError as UpdateResponse)))
+    if (!replaced) return updateTokenFailure
+    return Answers.updated(client, information(client, record.clientId, token))
+  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("update", error), Answers.updateServerError)))
 
   const delete_ = Effect.fn("Engine.delete")(function*(request: DeleteRequest) {
     const found = yield* authenticate(request.clientId, request.token)
-    if (Option.isNone(found)) return deleteTokenFailure as DeleteResponse
+    if (Option.isNone(found)) return deleteTokenFailure
     const deleted = yield* store.delete(found.value.clientId, found.value.registrationAccessTokenHash)
-    if (!deleted) return deleteTokenFailure as DeleteResponse
-    return {
-      action: "DELETED",
-      resultCode: "A216001",
-      resultMessage: "[A216001] The client has been deleted."
-    } satisfies DeleteResponse as DeleteResponse
-  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("delete", error), deleteServerError as DeleteResponse)))
+    return deleted ? Answers.deleted : deleteTokenFailure
+  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("delete", error), Answers.deleteServerError)))
 
   return DynamicClientRegistration.of({ register, get, update, delete: delete_ })
 })

@@ -1,19 +1,7 @@
 /**
- * The default `ClientStore`: one SQLite file through `@effect/sql-sqlite-node` (better-sqlite3).
- *
- * - Opened once per layer: WAL journal, `synchronous = NORMAL`, a busy timeout, and the schema created
- *   or upgraded by `@effect/sql` migrations (`Migrator.fromRecord`, bookkeeping table
- *   `effect_dcr_migrations`). Nothing schema-related happens per request.
- * - Every statement is a fixed SQL text, so the client's prepared-statement cache serves it after the
- *   first use.
- * - `insert` uses group commit: the inserts queued during one event-loop turn (e.g. by all the HTTP
- *   requests read in that turn) are written by one writer fiber in a single `BEGIN IMMEDIATE … COMMIT`
- *   (a lone insert is written at the end of the turn: no timer, no fixed delay). When `insert`
- *   succeeds, the row is committed. A primary-key collision is reported as `ClientIdCollision` to
- *   the caller whose row collided; the duplicate-`software_id` rule is part of the row's statement
- *   (`INSERT … SELECT … WHERE NOT EXISTS`, which also sees earlier rows of the same batch), so it
- *   cannot race. Closing the layer writes what is queued before the file is closed.
- * - `":memory:"` gives a private in-memory database (tests).
+ * The default `ClientStore`: one SQLite file through `@effect/sql-sqlite-node`, with WAL, migrations
+ * run once per layer, fixed (prepared) statements, and group commit of concurrent inserts (one
+ * transaction per event-loop turn, answered after COMMIT).
  *
  * @since 0.1.0
  */
@@ -25,15 +13,13 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { fileURLToPath } from "node:url"
 import {
   ClientIdCollision,
   type ClientRecord,
@@ -42,6 +28,7 @@ import {
   DuplicateSoftwareId,
   type InsertOptions
 } from "./ClientStore.js"
+import * as DatabaseUrl from "./DatabaseUrl.js"
 
 /**
  * Options of the SQLite store.
@@ -80,46 +67,8 @@ export interface Options {
  */
 export const defaultWalAutocheckpoint = 10_000
 
-/**
- * Reads a database location given as a URL or a path, as in `DCR_DATABASE_URL`:
- *
- * - `sqlite:/var/lib/dcr.sqlite`, `sqlite:./dcr.sqlite`, `sqlite:///var/lib/dcr.sqlite` → that path;
- * - `file:///var/lib/dcr.sqlite` → that path;
- * - `sqlite::memory:` or `:memory:` → an in-memory database;
- * - a string without a scheme → a path.
- *
- * Any other scheme (e.g. `postgres:`) is `Either.left` with a message.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const filenameFromUrl = (url: string): Either.Either<string, string> => {
-  if (url === ":memory:" || url === "sqlite::memory:" || url === "sqlite://:memory:") return Either.right(":memory:")
-  if (url.startsWith("sqlite://")) return nonEmpty(url.slice("sqlite://".length), url)
-  if (url.startsWith("sqlite:")) return nonEmpty(url.slice("sqlite:".length), url)
-  if (url.startsWith("file:")) {
-    try {
-      return Either.right(fileURLToPath(url))
-    } catch {
-      return Either.left(`Invalid file URL: ${url}`)
-    }
-  }
-  if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(url)) {
-    return Either.left(`Unsupported database URL scheme in ${url.slice(0, url.indexOf(":") + 1)} (expected sqlite: or file:)`)
-  }
-  return nonEmpty(url, url)
-}
-
-const nonEmpty = (path: string, url: string): Either.Either<string, string> =>
-  path === "" ? Either.left(`No database path in ${url}`) : Either.right(path)
-
-/**
- * The migrations, in order. Migration ids are never renumbered; add new ones at the end.
- *
- * @since 0.1.0
- * @category migrations
- */
-export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+/** The migrations, in order. Migration ids are never renumbered; add new ones at the end. */
+const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "1_create_clients": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE dcr_clients (
@@ -135,13 +84,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   })
 }
 
-/**
- * The name of the migrations bookkeeping table.
- *
- * @since 0.1.0
- * @category migrations
- */
-export const migrationsTable = "effect_dcr_migrations"
+/** The migrations bookkeeping table. */
+const migrationsTable = "effect_dcr_migrations"
 
 const runMigrations = Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: migrationsTable })
 
@@ -477,13 +421,7 @@ export const makeWithClient = Effect.fnUntraced(function*(
         Effect.mapError(storeError("delete"))
       )
 
-  const existsBySoftwareId = (softwareId: string) =>
-    sql<{ readonly found: number }>`SELECT 1 AS found FROM dcr_clients WHERE software_id = ${softwareId} LIMIT 1`.pipe(
-      Effect.map((rows) => rows.length > 0),
-      Effect.mapError(storeError("existsBySoftwareId"))
-    )
-
-  return ClientStore.of({ insert, find, replace, delete: delete_, existsBySoftwareId })
+  return ClientStore.of({ insert, find, replace, delete: delete_ })
 })
 
 /**
@@ -535,20 +473,16 @@ export const layerFromSqlClient = (options?: ConnectionOptions | undefined): Lay
   Layer.scoped(ClientStore, Effect.flatMap(SqlClient.SqlClient, (sql) => makeWithClient(sql, options)))
 
 /**
- * The store on the database named by a URL-valued `Config` (default `DCR_DATABASE_URL`), read
- * with `filenameFromUrl`.
+ * The store on the database named by `DCR_DATABASE_URL` (see `DatabaseUrl.parse` for the accepted
+ * forms), or by another `DatabaseUrl` config.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerUrlConfig = (
-  url: Config.Config<string> = Config.string("DCR_DATABASE_URL")
+  url: Config.Config<DatabaseUrl.DatabaseUrl> = DatabaseUrl.config()
 ): Layer.Layer<ClientStore, ClientStoreError | ConfigError.ConfigError> =>
-  layerConfig({
-    filename: url.pipe(Config.mapOrFail((value) =>
-      Either.mapLeft(filenameFromUrl(value), (message) => ConfigError.InvalidData([], message))
-    ))
-  })
+  layerConfig({ filename: Config.map(url, (database) => database.filename) })
 
 /**
  * The store configured from `Config`, e.g.

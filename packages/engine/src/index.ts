@@ -12,11 +12,11 @@
 export * as ClientStore from "./ClientStore.js"
 
 /**
- * Minting client ids, client secrets and registration access tokens; hashing and constant-time checks.
+ * `DCR_DATABASE_URL`: the database URL forms the engine accepts, parsed once.
  *
  * @since 0.1.0
  */
-export * as Credentials from "./Credentials.js"
+export * as DatabaseUrl from "./DatabaseUrl.js"
 
 /**
  * The default `ClientStore` on a SQLite file.

@@ -1,4 +1,4 @@
-import { Credentials } from "@effect-dcr/engine"
+import * as Credentials from "../src/internal/credentials.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted } from "effect"
 

@@ -436,8 +436,7 @@ const failingStore = Layer.succeed(
     insert: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "insert", cause: new Error("disk full") })),
     find: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "find", cause: new Error("disk I/O error") })),
     replace: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "replace", cause: new Error("x") })),
-    delete: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "delete", cause: new Error("x") })),
-    existsBySoftwareId: () => Effect.succeed(false)
+    delete: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "delete", cause: new Error("x") }))
   })
 )
 

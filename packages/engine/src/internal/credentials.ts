@@ -1,23 +1,8 @@
 /**
- * The credentials the engine mints for a registered client, and how it keeps them.
+ * The credentials the engine mints (15-digit random client ids, 512-bit client secrets, 256-bit
+ * registration access tokens, from a CSPRNG pool), their SHA-256 hashes and constant-time checks.
  *
- * - `client_id`: a random 15-digit decimal string (10^14 ≤ id < 10^15, below 2^53 so Authlete's
- *   integer `Client.clientId` stays exact in JavaScript). Random, not sequential: one id says
- *   nothing about the next. Uniqueness is enforced by the store's primary key (the engine retries on
- *   a collision).
- * - client secret: 512 random bits, base64url (86 characters), like Authlete's. Issued only to
- *   confidential clients (RFC 7591 §3.2.1: never to `token_endpoint_auth_method: "none"`).
- * - registration access token (RFC 7592): 256 random bits, base64url (43 characters).
- *
- * Random bytes come from the operating system's CSPRNG in 16 KiB refills of a private pool (one
- * `randomFillSync` per ~150 registrations instead of one per registration); each byte is handed out
- * once and the pool is never exposed.
- *
- * Secrets and tokens are kept only as SHA-256 hashes (base64url) and compared hash-to-hash with
- * `crypto.timingSafeEqual`. Both are high-entropy random values, so a fast hash is enough: there is
- * nothing to brute-force.
- *
- * @since 0.1.0
+ * @internal
  */
 import * as Redacted from "effect/Redacted"
 import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
@@ -25,16 +10,14 @@ import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
 /**
  * Bytes of randomness in a client secret (512 bits).
  *
- * @since 0.1.0
- * @category constants
+ * @internal
  */
 export const clientSecretBytes = 64
 
 /**
  * Bytes of randomness in a registration access token (256 bits).
  *
- * @since 0.1.0
- * @category constants
+ * @internal
  */
 export const registrationAccessTokenBytes = 32
 
@@ -61,8 +44,7 @@ const take = (length: number): number => {
 /**
  * The credentials minted for one new client.
  *
- * @since 0.1.0
- * @category models
+ * @internal
  */
 export interface IssuedCredentials {
   readonly clientId: string
@@ -77,8 +59,7 @@ export interface IssuedCredentials {
  * A new random client id: 15 decimal digits, uniformly distributed (rejection sampling over 50 random
  * bits), from the operating system's CSPRNG.
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
 export const generateClientId = (): string => clientIdFrom(pool, take(8)) ?? generateClientId()
 
@@ -90,16 +71,14 @@ const clientIdFrom = (buffer: Buffer, offset: number): string | undefined => {
 /**
  * A new client secret (512 bits, base64url, 86 characters).
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
 export const generateClientSecret = (): Redacted.Redacted<string> => Redacted.make(randomString(clientSecretBytes))
 
 /**
  * A new registration access token (256 bits, base64url, 43 characters).
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
 export const generateRegistrationAccessToken = (): Redacted.Redacted<string> =>
   Redacted.make(randomString(registrationAccessTokenBytes))
@@ -112,8 +91,7 @@ const randomString = (bytes: number): string => {
 /**
  * Mints every credential of a new client.
  *
- * @since 0.1.0
- * @category constructors
+ * @internal
  */
 export const issue = (options: { readonly confidential: boolean }): IssuedCredentials => {
   const clientId = generateClientId()
@@ -132,8 +110,7 @@ export const issue = (options: { readonly confidential: boolean }): IssuedCreden
  * SHA-256 of a secret, base64url (43 characters). The only form in which tokens and client secrets
  * are stored.
  *
- * @since 0.1.0
- * @category hashing
+ * @internal
  */
 export const hash = (secret: Redacted.Redacted<string>): string => hashString(Redacted.value(secret))
 
@@ -143,8 +120,7 @@ const hashString = (secret: string): string => createHash("sha256").update(secre
  * Compares a presented secret with a stored hash in constant time (hash of the presented value
  * against the stored hash, with `crypto.timingSafeEqual`). A malformed stored hash never matches.
  *
- * @since 0.1.0
- * @category hashing
+ * @internal
  */
 export const matches = (presented: Redacted.Redacted<string>, storedHash: string): boolean => {
   const expected = Buffer.from(storedHash, "base64url")
@@ -155,8 +131,7 @@ export const matches = (presented: Redacted.Redacted<string>, storedHash: string
 /**
  * Compares two secrets in constant time by hashing both (so different lengths leak nothing either).
  *
- * @since 0.1.0
- * @category hashing
+ * @internal
  */
 export const equals = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string>): boolean =>
   timingSafeEqual(
