@@ -1,6 +1,6 @@
 /**
  * Backend selection: the `DynamicClientRegistration` layer for a `ServerConfig.Backend` — the
- * embedded engine on a SQLite file (its directory is created), or Authlete over HTTP.
+ * embedded engine on its `DatabaseUrl` (a SQLite file's directory is created), or Authlete over HTTP.
  *
  * @since 0.1.0
  */
@@ -98,20 +98,22 @@ export const layer = (
   settings: EngineSettings
 ): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration, BackendError> => {
   switch (backend._tag) {
-    case "Engine":
+    case "Engine": {
+      const { filename } = backend.database
       return Layer.unwrapEffect(Effect.as(
-        ensureDirectory(backend.filename),
+        ensureDirectory(filename),
         Engine.layerSqlite({
-          filename: backend.filename,
+          filename,
           registrationEndpoint: settings.registrationEndpoint,
           initialAccessTokens: settings.initialAccessToken === undefined ? [] : [settings.initialAccessToken],
           requireRedirectUrisForDefaultGrant: settings.requireRedirectUrisForDefaultGrant
         }).pipe(
           Layer.mapError((cause) =>
-            new BackendError({ description: `Cannot open the SQLite database ${backend.filename}`, cause })
+            new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause })
           )
         )
       ))
+    }
     case "Authlete":
       return AuthleteClient.layer({
         baseUrl: backend.baseUrl,
@@ -133,5 +135,5 @@ export const layer = (
  */
 export const describe = (backend: Backend): string =>
   backend._tag === "Engine"
-    ? `embedded engine (SQLite ${backend.filename})`
+    ? `embedded engine (SQLite ${backend.database.filename})`
     : `Authlete (${backend.baseUrl}, service ${backend.serviceId})`

@@ -6,7 +6,7 @@
  * | `HOST` | `127.0.0.1` | listen address |
  * | `PORT` | `3000` | listen port (`0` picks a free one) |
  * | `DCR_ISSUER` | `http://HOST:PORT` | issuer; the registration endpoint is `{issuer}/register` |
- * | `DCR_DATABASE_URL` | `sqlite:.data/effect-dcr.sqlite` | the embedded engine's SQLite file |
+ * | `DCR_DATABASE_URL` | `sqlite:.data/effect-dcr.sqlite` | the embedded engine's database (forms: `DatabaseUrl.parse` of `@effect-dcr/engine`) |
  * | `DCR_SERVICE_ID` | `1` | service id of the local Authlete-compatible API (`/api/{serviceId}/…`) |
  * | `DCR_SERVICE_ACCESS_TOKEN` | generated at startup | its service access token |
  * | `DCR_INITIAL_ACCESS_TOKEN` | none | RFC 7591 initial access token required to register |
@@ -17,11 +17,11 @@
  * @since 0.1.0
  */
 import { AuthleteClient } from "@effect-dcr/client"
+import { DatabaseUrl } from "@effect-dcr/engine"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 
@@ -32,7 +32,7 @@ import type * as Redacted from "effect/Redacted"
  * @category models
  */
 export type Backend =
-  | { readonly _tag: "Engine"; readonly filename: string }
+  | { readonly _tag: "Engine"; readonly database: DatabaseUrl.DatabaseUrl }
   | {
     readonly _tag: "Authlete"
     readonly baseUrl: string
@@ -59,28 +59,9 @@ export interface ServerConfig {
   readonly requireRedirectUrisForDefaultGrant: boolean
 }
 
-/**
- * The SQLite file of a `DCR_DATABASE_URL`: `sqlite:relative/path`, `sqlite:/absolute/path`,
- * `sqlite:///absolute/path`, `sqlite://relative/path` or `sqlite::memory:`.
- *
- * @since 0.1.0
- * @category parsers
- */
-export const sqliteFilename = (url: string): Either.Either<string, string> => {
-  if (!url.startsWith("sqlite:")) {
-    return Either.left(`Unsupported database URL ${JSON.stringify(url)}: only sqlite: URLs are supported`)
-  }
-  let rest = url.slice("sqlite:".length)
-  if (rest.startsWith("//")) rest = rest.slice(2)
-  return rest === "" ? Either.left("The database URL names no file (e.g. sqlite:.data/effect-dcr.sqlite)") : Either.right(rest)
-}
+const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
 
-const databaseFilename = Config.string("DCR_DATABASE_URL").pipe(
-  Config.withDefault("sqlite:.data/effect-dcr.sqlite"),
-  Config.mapOrFail((url) =>
-    Either.mapLeft(sqliteFilename(url), (message) => ConfigError.InvalidData(["DCR_DATABASE_URL"], message))
-  )
-)
+const database = DatabaseUrl.config("DCR_DATABASE_URL").pipe(Config.withDefault(defaultDatabase))
 
 const optionalRedacted = (name: string) => Config.option(Config.redacted(name)).pipe(Config.map(Option.getOrUndefined))
 
@@ -116,7 +97,7 @@ export const backend: Effect.Effect<Backend, ConfigError.ConfigError> = Effect.g
       timeout: Option.getOrUndefined(yield* Config.option(Config.duration("AUTHLETE_TIMEOUT")))
     } as const
   }
-  return { _tag: "Engine", filename: yield* databaseFilename } as const
+  return { _tag: "Engine", database: yield* database } as const
 })
 
 const port = Config.port("PORT").pipe(

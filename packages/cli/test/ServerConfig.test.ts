@@ -1,6 +1,6 @@
 import { ServerConfig } from "@effect-dcr/cli"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Either, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Redacted } from "effect"
 
 const load = (env: Record<string, string>) =>
   ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
@@ -12,7 +12,10 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.host, "127.0.0.1")
       assert.strictEqual(config.port, 3000)
       assert.strictEqual(config.issuer, undefined)
-      assert.deepStrictEqual(config.backend, { _tag: "Engine", filename: ".data/effect-dcr.sqlite" })
+      assert.deepStrictEqual(config.backend, {
+        _tag: "Engine",
+        database: { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
+      })
       assert.strictEqual(config.serviceId, "1")
       assert.strictEqual(config.serviceAccessToken, undefined)
       assert.strictEqual(config.initialAccessToken, undefined)
@@ -34,7 +37,7 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.host, "0.0.0.0")
       assert.strictEqual(config.port, 0)
       assert.strictEqual(config.issuer, "https://as.example.com/tenant")
-      assert.deepStrictEqual(config.backend, { _tag: "Engine", filename: "/var/lib/dcr.sqlite" })
+      assert.deepStrictEqual(config.backend, { _tag: "Engine", database: { _tag: "Sqlite", filename: "/var/lib/dcr.sqlite" } })
       assert.strictEqual(config.serviceId, "42")
       assert.isTrue(Redacted.isRedacted(config.serviceAccessToken))
       assert.strictEqual(Redacted.value(config.serviceAccessToken!), "svc")
@@ -83,13 +86,31 @@ describe("ServerConfig", () => {
       }
     }))
 
-  it("sqliteFilename accepts the usual sqlite: URL spellings", () => {
-    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:.data/x.sqlite"), Either.right(".data/x.sqlite"))
-    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:/abs/x.sqlite"), Either.right("/abs/x.sqlite"))
-    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite:///abs/x.sqlite"), Either.right("/abs/x.sqlite"))
-    assert.deepStrictEqual(ServerConfig.sqliteFilename("sqlite::memory:"), Either.right(":memory:"))
-    assert.isTrue(Either.isLeft(ServerConfig.sqliteFilename("file:x.sqlite")))
-  })
+  it.effect("DCR_DATABASE_URL is read by the engine's DatabaseUrl parser: every form it accepts", () =>
+    Effect.gen(function*() {
+      for (
+        const [url, filename] of [
+          ["sqlite:.data/x.sqlite", ".data/x.sqlite"],
+          ["sqlite:/abs/x.sqlite", "/abs/x.sqlite"],
+          ["sqlite:///abs/x.sqlite", "/abs/x.sqlite"],
+          ["sqlite::memory:", ":memory:"],
+          ["file:///abs/x.sqlite", "/abs/x.sqlite"],
+          ["data/x.sqlite", "data/x.sqlite"]
+        ] as const
+      ) {
+        const { backend } = yield* load({ DCR_DATABASE_URL: url })
+        assert.deepStrictEqual(backend, { _tag: "Engine", database: { _tag: "Sqlite", filename } }, url)
+      }
+    }))
+
+  it.effect("DCR_DATABASE_URL: refused forms name the variable and never echo a password", () =>
+    Effect.gen(function*() {
+      for (const url of ["file:x.sqlite", "sqlite://", "mysql://db/dcr", "postgres://dcr:s3cret@db/dcr"]) {
+        const error = String(yield* Effect.flip(load({ DCR_DATABASE_URL: url })))
+        assert.include(error, "DCR_DATABASE_URL", url)
+        assert.notInclude(error, "s3cret", url)
+      }
+    }))
 
   it("listenUrl brackets IPv6 hosts; registrationEndpoint appends /register", () => {
     assert.strictEqual(ServerConfig.listenUrl("::1", 8080), "http://[::1]:8080")
