@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { AuthleteOperation } from "@effect-dcr/schema"
+import { AuthleteOperation } from "@effect-dcr/schema"
 import { ClientRegistrationAction } from "@effect-dcr/schema"
 import * as Schema from "effect/Schema"
 
@@ -16,8 +16,7 @@ import * as Schema from "effect/Schema"
  * @since 0.1.0
  * @category schemas
  */
-export const Operation: Schema.Schema<AuthleteOperation> = Schema.Literal("register", "get", "update", "delete")
-  .annotations({ identifier: "Operation" })
+export const Operation: Schema.Schema<AuthleteOperation> = AuthleteOperation
 
 /**
  * @since 0.1.0

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import {
   DeleteRequest,
   GetRequest,
@@ -19,9 +19,17 @@ import { DeleteResponse, GetResponse, RegisterResponse, UpdateResponse } from ".
  * The four operations, as named in errors, spans and routes.
  *
  * @since 0.1.0
+ * @category schemas
+ */
+export const AuthleteOperation = Schema.Literal("register", "get", "update", "delete").annotations({
+  identifier: "AuthleteOperation"
+})
+
+/**
+ * @since 0.1.0
  * @category models
  */
-export type AuthleteOperation = "register" | "get" | "update" | "delete"
+export type AuthleteOperation = typeof AuthleteOperation.Type
 
 /**
  * One endpoint of the table.
