@@ -1,12 +1,11 @@
 import { AuthleteClient } from "@effect-dcr/client"
-import { AuthleteApi, Engine } from "@effect-dcr/engine"
-import { Discovery, RegistrationRouter } from "@effect-dcr/http-server"
+import { Engine } from "@effect-dcr/engine"
+import { AuthleteApi, RegistrationApi } from "@effect-dcr/http-server"
 import { assert, describe, it } from "@effect/vitest"
-import { HttpRouter } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
-import { listen, tempDirectory } from "./support.js"
+import { flavours, listen, listenWith, tempDirectory } from "./support.js"
 
 const metadata = {
   client_name: "full stack",
@@ -31,7 +30,9 @@ const jsonHeaders = (token?: string): Record<string, string> => ({
 /** The whole RFC 7591/7592 life cycle of one client against the server at `base`. */
 const lifeCycle = (base: string) =>
   Effect.gen(function*() {
-    const created = yield* call(`${base}/register`, {
+    const discovered = yield* call(`${base}/.well-known/oauth-authorization-server`, {})
+    assert.deepStrictEqual(discovered.json, { issuer: base, registration_endpoint: `${base}/register` })
+    const created = yield* call(discovered.json!.registration_endpoint, {
       method: "POST",
       headers: jsonHeaders(),
       body: JSON.stringify(metadata)
@@ -92,43 +93,38 @@ const lifeCycle = (base: string) =>
   })
 
 describe("full stack over loopback HTTP", () => {
-  it.scoped("server → Engine on a temporary SQLite file", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDirectory
-      const { base, serveApp } = yield* listen
-      const engine = yield* Layer.build(
-        Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${base}/register` })
-      )
-      yield* serveApp(RegistrationRouter.router).pipe(Effect.provide(engine))
-      yield* lifeCycle(base)
-    }))
+  for (const flavour of flavours) {
+    it.scoped(`RegistrationApi → Engine on a temporary SQLite file (${flavour} server)`, () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory
+        const server = yield* listenWith(flavour)
+        const engine = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${server.base}/register` })
+        yield* server.serve(RegistrationApi.layer({ issuer: server.base }).pipe(Layer.provide(engine)))
+        yield* lifeCycle(server.base)
+      }))
+  }
 
-  it.scoped("server → AuthleteClient → engine's Authlete-compatible API → Engine", () =>
+  it.scoped("RegistrationApi → AuthleteClient → AuthleteApi → Engine", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirectory
       const serviceAccessToken = Redacted.make("service-token-for-the-full-stack-test")
-      const front = yield* listen
+      const front = yield* listenWith("node-fast")
       const authlete = yield* listen
-      const engine = yield* Layer.build(
-        Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${front.base}/register` })
+      const engine = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${front.base}/register` })
+      yield* authlete.serve(AuthleteApi.layer({ serviceId: "4711", serviceAccessToken }).pipe(Layer.provide(engine)))
+      const client = AuthleteClient.layer({ baseUrl: authlete.base, serviceId: "4711", serviceAccessToken }).pipe(
+        Layer.provide(NodeHttpClient.layerUndici)
       )
-      yield* authlete.serveApp(AuthleteApi.router({ serviceId: "4711", serviceAccessToken })).pipe(
-        Effect.provide(engine)
-      )
-      const client = yield* Layer.build(
-        AuthleteClient.layer({ baseUrl: authlete.base, serviceId: "4711", serviceAccessToken }).pipe(
-          Layer.provide(NodeHttpClient.layerUndici)
-        )
-      )
-      yield* front.serveApp(RegistrationRouter.router).pipe(Effect.provide(client))
+      yield* front.serve(RegistrationApi.layer({ issuer: front.base }).pipe(Layer.provide(client)))
       yield* lifeCycle(front.base)
 
-      const wrongToken = yield* Layer.build(
-        AuthleteClient.layer({ baseUrl: authlete.base, serviceId: "4711", serviceAccessToken: Redacted.make("nope") })
-          .pipe(Layer.provide(NodeHttpClient.layerUndici))
-      )
+      const wrongToken = AuthleteClient.layer({
+        baseUrl: authlete.base,
+        serviceId: "4711",
+        serviceAccessToken: Redacted.make("nope")
+      }).pipe(Layer.provide(NodeHttpClient.layerUndici))
       const misconfigured = yield* listen
-      yield* misconfigured.serveApp(RegistrationRouter.router).pipe(Effect.provide(wrongToken))
+      yield* misconfigured.serve(RegistrationApi.layer({ issuer: misconfigured.base }).pipe(Layer.provide(wrongToken)))
       const failed = yield* call(`${misconfigured.base}/register`, {
         method: "POST",
         headers: jsonHeaders(),
@@ -136,15 +132,5 @@ describe("full stack over loopback HTTP", () => {
       })
       assert.strictEqual(failed.response.status, 500)
       assert.strictEqual(failed.text, `{"error":"server_error"}`)
-    }))
-
-  it.scoped("discovery advertises the issuer and the registration endpoint", () =>
-    Effect.gen(function*() {
-      const { base, serveApp } = yield* listen
-      yield* serveApp(Discovery.make({ issuer: base }).pipe(HttpRouter.concat(Discovery.make({ issuer: `${base}/t1` }))))
-      const root = yield* call(`${base}/.well-known/oauth-authorization-server`, {})
-      assert.deepStrictEqual(root.json, { issuer: base, registration_endpoint: `${base}/register` })
-      const tenant = yield* call(`${base}/.well-known/oauth-authorization-server/t1`, {})
-      assert.deepStrictEqual(tenant.json, { issuer: `${base}/t1`, registration_endpoint: `${base}/t1/register` })
     }))
 })

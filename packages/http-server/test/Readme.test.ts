@@ -1,15 +1,25 @@
 /**
- * The Effect snippets of the README ("Using the endpoints in your own Effect server"), verbatim
- * except for the port (0, not 8080), the database file (a temporary one) and `runMain` (the test
- * builds the layer in its scope instead).
+ * The Effect snippets of the README's http-server section, verbatim except for the port (0, not
+ * 8080), the database file (a temporary one) and `Layer.launch(...)` / `runMain` (the test builds
+ * the layer in its scope instead). Each snippet is self-contained: the imports it needs are the
+ * ones at the top of this file.
  */
 import { AuthleteClient, DynamicClientRegistration } from "@effect-dcr/client"
-import { AuthleteApi, Engine } from "@effect-dcr/engine"
-import { RegistrationApi, RegistrationResponse, RegistrationRouter } from "@effect-dcr/http-server"
+import { Engine } from "@effect-dcr/engine"
+import { AuthleteApi, RegistrationApi, RegistrationResponse } from "@effect-dcr/http-server"
+import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { assert, describe, it } from "@effect/vitest"
-import { HttpLayerRouter, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import {
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpRouter,
+  HttpServer,
+  HttpServerRequest
+} from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
-import { Config, ConfigProvider, Context, Effect, Layer, Redacted } from "effect"
+import { Config, ConfigProvider, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { createServer } from "node:http"
 import { join } from "node:path"
 import { listen, tempDirectory } from "./support.js"
@@ -23,70 +33,140 @@ const register = (base: string, path = "/register") =>
     }).then(async (r) => ({ status: r.status, json: await r.json() as Record<string, any> }))
   )
 
-const portOf = (context: Context.Context<HttpServer.HttpServer>) =>
-  (Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress).port
+const getJson = (url: string) =>
+  Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, json: await r.json() as Record<string, any> })))
+
+const baseOf = (context: Context.Context<HttpServer.HttpServer>) =>
+  `http://127.0.0.1:${(Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress).port}`
 
 describe("README snippets", () => {
-  it.scoped("HttpRouter + Engine.layerSqlite", () =>
+  it.scoped("RegistrationApi.layer on the embedded engine", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirectory
       // --- README ---
-      const app = HttpRouter.empty.pipe(
-        HttpRouter.get("/health", HttpServerResponse.text("ok")),
-        HttpRouter.get("/openapi.json", RegistrationApi.handler()),
-        HttpRouter.concat(RegistrationRouter.make({ path: "/register" }))
-      )
+      const issuer = "http://localhost:8080"
 
       const DcrLive = Engine.layerSqlite({
         filename: join(dir, "dcr.sqlite"),
-        registrationEndpoint: "http://localhost:8080/register"
+        registrationEndpoint: `${issuer}/register`
       })
 
-      const ServerLive = HttpServer.serve(app).pipe(
+      const ServerLive = HttpApiBuilder.serve().pipe(
+        Layer.provide(RegistrationApi.layer({ issuer })),
         Layer.provide(DcrLive),
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 }))
       )
       // --- end ---
-      const base = `http://127.0.0.1:${portOf(yield* Layer.build(ServerLive))}`
+      const base = baseOf(yield* Layer.build(ServerLive))
       const created = yield* register(base)
       assert.strictEqual(created.status, 201)
       assert.strictEqual(created.json.registration_client_uri, `http://localhost:8080/register/${created.json.client_id}`)
-      const openapi = yield* Effect.promise(() => fetch(`${base}/openapi.json`).then((r) => r.json()))
-      assert.property(openapi.paths, "/register")
+      const openapi = yield* getJson(`${base}/openapi.json`)
+      assert.property(openapi.json.paths, "/register")
+      const metadata = yield* getJson(`${base}/.well-known/oauth-authorization-server`)
+      assert.deepStrictEqual(metadata.json, { issuer, registration_endpoint: `${issuer}/register` })
     }))
 
-  it.scoped("HttpLayerRouter + AuthleteClient.layerConfig (Authlete = the engine's local API here)", () =>
+  it.scoped("the same on Node.js with the register fast path: one layer changed", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirectory
+      const issuer = "http://localhost:8080"
+      const DcrLive = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${issuer}/register` })
+      // --- README ---
+      const ServerLive = HttpApiBuilder.serve().pipe(
+        Layer.provide(RegistrationApi.layer({ issuer })),
+        Layer.provide(DcrLive),
+        Layer.provideMerge(NodeRegistrationServer.layer({ port: 0 }))
+      )
+      // --- end ---
+      const base = baseOf(yield* Layer.build(ServerLive))
+      const created = yield* register(base)
+      assert.strictEqual(created.status, 201)
+      const read = yield* Effect.promise(() =>
+        fetch(`${base}/register/${created.json.client_id}`, {
+          headers: { authorization: `Bearer ${created.json.registration_access_token}` }
+        })
+      )
+      assert.strictEqual(read.status, 200)
+    }))
+
+  it.scoped("the same on Authlete: AuthleteClient.layerConfig in place of the engine (the engine's local API plays Authlete)", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirectory
       const authlete = yield* listen
-      const engine = yield* Layer.build(
-        Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: "http://localhost:8080/register" })
-      )
-      yield* authlete.serveApp(AuthleteApi.router({ serviceId: "1", serviceAccessToken: Redacted.make("svc") })).pipe(
-        Effect.provide(engine)
+      yield* authlete.serve(
+        AuthleteApi.layer({ serviceId: "1", serviceAccessToken: Redacted.make("svc") }).pipe(
+          Layer.provide(Engine.layerSqlite({
+            filename: join(dir, "dcr.sqlite"),
+            registrationEndpoint: "http://localhost:8080/register"
+          }))
+        )
       )
       const env = ConfigProvider.fromMap(
-        new Map([["AUTHLETE_BASE_URL", authlete.base], ["AUTHLETE_SERVICE_ID", "1"], [
-          "AUTHLETE_SERVICE_ACCESS_TOKEN",
-          "svc"
-        ]])
+        new Map([
+          ["AUTHLETE_BASE_URL", authlete.base],
+          ["AUTHLETE_SERVICE_ID", "1"],
+          ["AUTHLETE_SERVICE_ACCESS_TOKEN", "svc"]
+        ])
       )
       // --- README ---
+      const issuer = "http://localhost:8080"
+
       const DcrLive = AuthleteClient.layerConfig({
         baseUrl: Config.string("AUTHLETE_BASE_URL").pipe(Config.withDefault("https://us.authlete.com")),
         serviceId: Config.string("AUTHLETE_SERVICE_ID"),
         serviceAccessToken: Config.redacted("AUTHLETE_SERVICE_ACCESS_TOKEN")
       }).pipe(Layer.provide(NodeHttpClient.layerUndici))
 
-      const ServerLive = HttpLayerRouter.serve(RegistrationRouter.layer({ path: "/register" })).pipe(
+      const ServerLive = HttpApiBuilder.serve().pipe(
+        Layer.provide(RegistrationApi.layer({ issuer })),
         Layer.provide(DcrLive),
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 }))
       )
       // --- end ---
       const context = yield* Layer.build(ServerLive).pipe(Effect.withConfigProvider(env))
-      const created = yield* register(`http://127.0.0.1:${portOf(context)}`)
+      const created = yield* register(baseOf(context))
       assert.strictEqual(created.status, 201)
       assert.isString(created.json.registration_access_token)
+    }))
+
+  it.scoped("RegistrationApi.group in an HttpApi of your own", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirectory
+      const issuer = "http://localhost:8080"
+      const DcrLive = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${issuer}/oauth/register` })
+      // --- README ---
+      class HealthGroup extends HttpApiGroup.make("health")
+        .add(HttpApiEndpoint.get("health", "/health").addSuccess(Schema.String))
+      {}
+
+      class MyApi extends HttpApi.make("my-api")
+        .add(RegistrationApi.group({ path: "/oauth/register", issuer }))
+        .add(HealthGroup)
+      {}
+
+      const HealthLive = HttpApiBuilder.group(MyApi, "health", (handlers) => handlers.handle("health", () => Effect.succeed("ok")))
+
+      const MyApiLive = HttpApiBuilder.api(MyApi).pipe(
+        Layer.provide(RegistrationApi.layerGroup(MyApi, { issuer })),
+        Layer.provide(HealthLive)
+      )
+
+      const ServerLive = HttpApiBuilder.serve().pipe(
+        Layer.provide(MyApiLive),
+        Layer.provide(DcrLive),
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 }))
+      )
+      // --- end ---
+      const base = baseOf(yield* Layer.build(ServerLive))
+      const created = yield* register(base, "/oauth/register")
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual(
+        created.json.registration_client_uri,
+        `http://localhost:8080/oauth/register/${created.json.client_id}`
+      )
+      const health = yield* getJson(`${base}/health`)
+      assert.strictEqual(health.json as unknown, "ok")
     }))
 
   it.scoped("toHttpServerResponse in a handler of your own", () =>
@@ -100,13 +180,15 @@ describe("README snippets", () => {
         yield* Effect.log(`registered for ${request.url}: ${response.action}`)
         return RegistrationResponse.toHttpServerResponse(response)
       }).pipe(Effect.catchAll(() => Effect.succeed(RegistrationResponse.serverError)))
+
       const app = HttpRouter.empty.pipe(HttpRouter.post("/sign-up", signUp))
       // --- end ---
-      const { base, serveApp } = yield* listen
-      const engine = yield* Layer.build(
-        Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${base}/register` })
+      const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+      const base = baseOf(context)
+      const engine = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${base}/register` })
+      yield* Layer.build(
+        HttpServer.serve(app).pipe(Layer.provide(engine), Layer.provide(Layer.succeedContext(context)))
       )
-      yield* serveApp(app).pipe(Effect.provide(engine))
       const created = yield* register(base, "/sign-up")
       assert.strictEqual(created.status, 201)
       assert.strictEqual(created.json.client_name, "from my handler")

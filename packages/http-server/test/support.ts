@@ -69,7 +69,7 @@ export const listen = listenWith("platform")
  */
 export const serveWith = (
   flavour: Flavour,
-  options?: Partial<RegistrationApi.Paths & RegistrationApi.HandlerOptions> | undefined
+  options?: Partial<RegistrationApi.Paths & RegistrationApi.Options> | undefined
 ) =>
   Effect.gen(function*() {
     const server = yield* listenWith(flavour)
