@@ -4,7 +4,7 @@
 // on either side). Usage (after `pnpm build` in the measured tree):
 //
 //   node scripts/bench/manage.mjs [--clients 20000] [--duration 8] [--warmup 2] [--connections 50]
-//                                 [--only file,oidc-map] [--root DIR] [--node-options ...] [--json FILE]
+//                                 [--only file,oidc-map] [--root DIR] [--node-options=...] [--json FILE]
 //
 // Per server: start it, register --clients public clients (not measured), then
 // - GET and PUT: --warmup s then --duration s, each request on the next client of the pool (round
@@ -35,6 +35,7 @@ const { values: args } = parseArgs({
     only: { type: "string", default: "file,oidc-map" },
     root: { type: "string" },
     "node-options": { type: "string", default: "" },
+    "node-args": { type: "string", default: "" },
     json: { type: "string" }
   }
 })
@@ -97,7 +98,7 @@ const summary = (r) => ({
 
 const results = []
 for (const target of selectTargets(args.only)) {
-  const server = await startServer(target, { root, nodeOptions: args["node-options"] })
+  const server = await startServer(target, { root, nodeOptions: args["node-options"], nodeArgs: args["node-args"].split(" ").filter(Boolean) })
   try {
     await server.ready()
     const pool = await preRegister(server, clients)

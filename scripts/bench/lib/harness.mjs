@@ -52,6 +52,17 @@ export const procMemory = (pid) => {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+export const procCpuSeconds = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN
+  }
+}
+
 export const mib = (bytes) => (bytes === undefined ? "–" : (bytes / MiB).toFixed(0))
 
 const effectDcr = (key, label, url) => ({
@@ -118,11 +129,15 @@ export const selectTargets = (only, targets = allTargets) => {
 
 /**
  * Starts `target` as its own process on a fresh loopback port. `nodeOptions` (a string, as in
- * NODE_OPTIONS) and `env` apply to effect-dcr servers only unless `all` is set. The returned handle
+ * NODE_OPTIONS), `nodeArgs` (flags before the script, for those NODE_OPTIONS refuses, e.g.
+ * --trace-gc) and `env` apply to effect-dcr servers only unless `all` is set. The returned handle
  * samples the process's RSS every `sampleMs` and, on `stop()`, reports VmHWM (the kernel's peak
  * RSS of the process), the largest sample, and the SQLite file sizes for file targets.
  */
-export const startServer = async (target, { root, nodeOptions = "", env = {}, all = false, sampleMs = 100, log } = {}) => {
+export const startServer = async (
+  target,
+  { root, nodeOptions = "", nodeArgs = [], env = {}, all = false, sampleMs = 100, log } = {}
+) => {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), "effect-dcr-bench-"))
   const applies = all || target.kind === "effect-dcr"
@@ -132,7 +147,8 @@ export const startServer = async (target, { root, nodeOptions = "", env = {}, al
     ...(applies ? env : {}),
     ...target.env(port, dir)
   }
-  const child = spawn(process.execPath, target.script(root), { env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
+  const argv = [...(applies ? nodeArgs : []), ...target.script(root)]
+  const child = spawn(process.execPath, argv, { env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   const keep = (c) => {
     if (log) log.write(c)
@@ -176,6 +192,8 @@ export const startServer = async (target, { root, nodeOptions = "", env = {}, al
       }
       throw new Error(`${target.name} did not start${exited ? ` (exit ${child.exitCode})` : ""}`)
     },
+    /** CPU seconds used by the server so far (take the difference around a measured window). */
+    cpu: () => procCpuSeconds(child.pid),
     /** Memory now (and the file sizes), without stopping. */
     memory: () => {
       const m = procMemory(child.pid) ?? {}
