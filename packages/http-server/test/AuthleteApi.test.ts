@@ -5,8 +5,6 @@ import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistratio
 // The official SDK is a devDependency of @effect-dcr/client; http-server does not declare it yet, so
 // it is loaded from there. Once http-server lists "@authlete/typescript-sdk" in its devDependencies,
 // import it by name ("@authlete/typescript-sdk", "@authlete/typescript-sdk/models/errors").
-import { Authlete } from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/index.js"
-import * as SdkErrors from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/models/errors/index.js"
 import { FetchHttpClient, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { afterAll, assert, describe, it as test, layer } from "@effect/vitest"
@@ -15,6 +13,8 @@ import * as fs from "node:fs"
 import { createServer } from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Authlete } from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/index.js"
+import * as SdkErrors from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/models/errors/index.js"
 import { content, fakeBackend, postChunked, registrationEndpoint, webClient } from "./support.js"
 
 const serviceId = "715948317"
@@ -94,7 +94,9 @@ layer(ServerLive, { timeout: 30_000 })("AuthleteApi over loopback HTTP", (it) =>
         resultCode: "A001202",
         resultMessage: "[A001202] /client/registration, Authorization header is missing."
       })
-      for (const authorization of [`Bearer ${serviceAccessToken}x`, "Bearer ", `Basic ${serviceAccessToken}`, "Bearer a b"]) {
+      for (
+        const authorization of [`Bearer ${serviceAccessToken}x`, "Bearer ", `Basic ${serviceAccessToken}`, "Bearer a b"]
+      ) {
         const wrong = yield* post(base, body, { "content-type": "application/json", authorization })
         assert.strictEqual(wrong.status, 401, authorization)
         assert.strictEqual(JSON.parse(wrong.body).resultCode, "A001203")
@@ -178,7 +180,11 @@ layer(ServerLive, { timeout: 30_000 })("AuthleteApi over loopback HTTP", (it) =>
       const updated = yield* Effect.promise(() =>
         dcr.update({
           serviceId,
-          requestBody: { clientId, token, json: JSON.stringify({ ...webClient, client_id: clientId, client_name: "SDK" }) }
+          requestBody: {
+            clientId,
+            token,
+            json: JSON.stringify({ ...webClient, client_id: clientId, client_name: "SDK" })
+          }
         })
       )
       assert.strictEqual(updated.action, "UPDATED")
@@ -232,7 +238,11 @@ layer(ServerLive, { timeout: 30_000 })("AuthleteApi over loopback HTTP", (it) =>
         const updated = yield* DynamicClientRegistration.update({
           clientId,
           token,
-          json: JSON.stringify({ client_id: clientId, redirect_uris: ["https://app.example.com/2"], client_name: "ours" })
+          json: JSON.stringify({
+            client_id: clientId,
+            redirect_uris: ["https://app.example.com/2"],
+            client_name: "ours"
+          })
         })
         assert.strictEqual(updated.action, "UPDATED")
         assert.deepStrictEqual(content(updated).redirect_uris, ["https://app.example.com/2"])
@@ -276,7 +286,9 @@ describe("AuthleteApi in an HttpApi of your own", () => {
         register: () => Effect.succeed({ action: "CREATED" as const, responseContent: `{"client_id":"1"}` })
       })
       const context = yield* Layer.build(NodeRegistrationServer.layer({ port: 0, host: "127.0.0.1" }))
-      const base = `http://127.0.0.1:${(Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress).port}`
+      const base = `http://127.0.0.1:${
+        (Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress).port
+      }`
       const api = RegistrationApi.make({ issuer: base }).add(AuthleteApi.group)
       const groups = Layer.merge(
         RegistrationApi.layerGroup(api, { issuer: base }),

@@ -14,7 +14,9 @@ describe("BearerToken.parse", () => {
   })
 
   it("answers undefined without a bearer token", () => {
-    for (const value of [undefined, "", "Bearer", "Bearer ", "Bearer    ", "Basic Zm9vOmJhcg==", "Bearertok", "Token tok"]) {
+    for (
+      const value of [undefined, "", "Bearer", "Bearer ", "Bearer    ", "Basic Zm9vOmJhcg==", "Bearertok", "Token tok"]
+    ) {
       assert.strictEqual(BearerToken.parse(value), undefined, String(value))
     }
   })

@@ -1,8 +1,8 @@
 import { Engine } from "@effect-dcr/engine"
 import { RegistrationApi } from "@effect-dcr/http-server"
 import { RegistrationErrorResponse } from "@effect-dcr/schema"
-import { assert, describe, it } from "@effect/vitest"
 import { FetchHttpClient, HttpClient } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Schema } from "effect"
 import { join } from "node:path"
 import { flavours, listenWith, tempDirectory } from "./support.js"
@@ -59,7 +59,9 @@ for (const flavour of flavours) {
           const token = registered.registration_access_token!
           const client_id = registered.client_id
 
-          const read = yield* client.registration.read({ path: { client_id } }).pipe(RegistrationApi.withAccessToken(token))
+          const read = yield* client.registration.read({ path: { client_id } }).pipe(
+            RegistrationApi.withAccessToken(token)
+          )
           assert.strictEqual(read.client_id, client_id)
           assert.strictEqual(read.client_name, "typed client")
 

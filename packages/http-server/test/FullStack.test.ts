@@ -1,8 +1,8 @@
 import { AuthleteClient } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
 import { AuthleteApi, RegistrationApi } from "@effect-dcr/http-server"
-import { assert, describe, it } from "@effect/vitest"
 import { NodeHttpClient } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
 import { flavours, listen, listenWith, tempDirectory } from "./support.js"
@@ -98,7 +98,10 @@ describe("full stack over loopback HTTP", () => {
       Effect.gen(function*() {
         const dir = yield* tempDirectory
         const server = yield* listenWith(flavour)
-        const engine = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${server.base}/register` })
+        const engine = Engine.layerSqlite({
+          filename: join(dir, "dcr.sqlite"),
+          registrationEndpoint: `${server.base}/register`
+        })
         yield* server.serve(RegistrationApi.layer({ issuer: server.base }).pipe(Layer.provide(engine)))
         yield* lifeCycle(server.base)
       }))
@@ -110,7 +113,10 @@ describe("full stack over loopback HTTP", () => {
       const serviceAccessToken = Redacted.make("service-token-for-the-full-stack-test")
       const front = yield* listenWith("node-fast")
       const authlete = yield* listen
-      const engine = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${front.base}/register` })
+      const engine = Engine.layerSqlite({
+        filename: join(dir, "dcr.sqlite"),
+        registrationEndpoint: `${front.base}/register`
+      })
       yield* authlete.serve(AuthleteApi.layer({ serviceId: "4711", serviceAccessToken }).pipe(Layer.provide(engine)))
       const client = AuthleteClient.layer({ baseUrl: authlete.base, serviceId: "4711", serviceAccessToken }).pipe(
         Layer.provide(NodeHttpClient.layerUndici)

@@ -32,8 +32,7 @@ const metadata = {
 }
 
 /** The libraries reject a 401 with a `WWW-Authenticate` challenge; answers what they rejected with. */
-const rejected = (f: () => Promise<unknown>) =>
-  Effect.flip(Effect.tryPromise({ try: f, catch: (error) => error }))
+const rejected = (f: () => Promise<unknown>) => Effect.flip(Effect.tryPromise({ try: f, catch: (error) => error }))
 
 const assertInvalidTokenChallenge = (error: unknown) => {
   assert.instanceOf(error, oauth.WWWAuthenticateChallengeError)
@@ -53,7 +52,10 @@ for (const flavour of flavours) {
         const issuer = new URL(base)
         const insecure = { [oauth.allowInsecureRequests]: true }
         const as = yield* Effect.promise(async () =>
-          oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure }))
+          oauth.processDiscoveryResponse(
+            issuer,
+            await oauth.discoveryRequest(issuer, { algorithm: "oauth2", ...insecure })
+          )
         )
         assert.strictEqual(as.registration_endpoint, `${base}/register`)
 
@@ -73,7 +75,9 @@ for (const flavour of flavours) {
         const token = registered["registration_access_token"] as string
         assert.strictEqual(uri.href, `${base}/register/${registered.client_id}`)
 
-        const read = yield* Effect.promise(() => oauth.protectedResourceRequest(token, "GET", uri, undefined, null, insecure))
+        const read = yield* Effect.promise(() =>
+          oauth.protectedResourceRequest(token, "GET", uri, undefined, null, insecure)
+        )
         assert.strictEqual(read.status, 200)
         const current = yield* Effect.promise(() => read.json())
         assert.strictEqual(current.client_id, registered.client_id)
@@ -92,7 +96,9 @@ for (const flavour of flavours) {
         assert.strictEqual(updated.status, 200)
         assert.strictEqual((yield* Effect.promise(() => updated.json())).client_name, "interop 2")
 
-        const deleted = yield* Effect.promise(() => oauth.protectedResourceRequest(token, "DELETE", uri, undefined, null, insecure))
+        const deleted = yield* Effect.promise(() =>
+          oauth.protectedResourceRequest(token, "DELETE", uri, undefined, null, insecure)
+        )
         assert.strictEqual(deleted.status, 204)
         const gone = yield* rejected(() => oauth.protectedResourceRequest(token, "GET", uri, undefined, null, insecure))
         assertInvalidTokenChallenge(gone)
@@ -130,11 +136,16 @@ for (const flavour of flavours) {
       Effect.gen(function*() {
         const base = yield* server
         const error = yield* Effect.flip(Effect.tryPromise(() =>
-          client.dynamicClientRegistration(new URL(base), { ...metadata, redirect_uris: ["relative/path"] }, undefined, {
-            algorithm: "oauth2",
-            initialAccessToken,
-            execute: [client.allowInsecureRequests]
-          })
+          client.dynamicClientRegistration(
+            new URL(base),
+            { ...metadata, redirect_uris: ["relative/path"] },
+            undefined,
+            {
+              algorithm: "oauth2",
+              initialAccessToken,
+              execute: [client.allowInsecureRequests]
+            }
+          )
         ))
         const cause = error.error as { readonly error?: string; readonly status?: number }
         assert.strictEqual(cause.status, 400)

@@ -1,6 +1,5 @@
 import { RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
-import { assert, describe, it } from "@effect/vitest"
 import {
   HttpApiBuilder,
   HttpApiMiddleware,
@@ -11,6 +10,7 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
 import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import * as Http from "node:http"
 import { fakeBackend, flavours, listenWith, post, readText, recordingTracer, serveWith } from "./support.js"
@@ -75,7 +75,10 @@ describe("NodeRegistrationServer", () => {
         body: created.responseContent
       })
       // the rest goes through the platform: its router, its 404, the group's 405 and OPTIONS answers
-      assert.strictEqual((yield* fetchText(`${base}/oauth/register/7`, { headers: { authorization: "Bearer t" } })).status, 200)
+      assert.strictEqual(
+        (yield* fetchText(`${base}/oauth/register/7`, { headers: { authorization: "Bearer t" } })).status,
+        200
+      )
       assert.strictEqual((yield* fetchText(`${base}/register`, postJson)).status, 404)
       assert.strictEqual((yield* fetchText(`${base}/oauth/register/7`, postJson)).status, 405)
       assert.strictEqual((yield* fetchText(`${base}/oauth/register`)).status, 405)
@@ -110,7 +113,9 @@ describe("NodeRegistrationServer", () => {
   it.scoped("the fast path sends a Content-Length (not chunked) and the no-store headers, for non-ASCII bodies too", () =>
     Effect.gen(function*() {
       const content = `{"client_id":"7","client_name":"クライアント 😀"}`
-      const backend = fakeBackend({ register: () => Effect.succeed({ action: "CREATED" as const, responseContent: content }) })
+      const backend = fakeBackend({
+        register: () => Effect.succeed({ action: "CREATED" as const, responseContent: content })
+      })
       const base = yield* serveWith("node-fast").pipe(Effect.provide(backend.layer))
       const response = yield* post(`${base}/register`, "{}")
       const bytes = new Uint8Array(yield* Effect.promise(() => response.arrayBuffer()))
@@ -129,7 +134,9 @@ describe("NodeRegistrationServer", () => {
       const context = yield* Layer.build(NodeRegistrationServer.layer({ port: 0, host: "127.0.0.1" }))
       const app = HttpRouter.empty.pipe(HttpRouter.post("/register", HttpServerResponse.text("mine")))
       // middleware is fine here: there is no fast path to bypass it
-      yield* Layer.build(HttpServer.serve(app, HttpMiddleware.logger).pipe(Layer.provide(Layer.succeedContext(context))))
+      yield* Layer.build(
+        HttpServer.serve(app, HttpMiddleware.logger).pipe(Layer.provide(Layer.succeedContext(context)))
+      )
       assert.deepStrictEqual(yield* fetchText(`${baseOf(context)}/register`, postJson), { status: 200, body: "mine" })
       assert.strictEqual(backend.calls.length, 0)
     }))

@@ -8,7 +8,6 @@ import { AuthleteClient, DynamicClientRegistration } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
 import { AuthleteApi, RegistrationApi, RegistrationResponse } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
-import { assert, describe, it } from "@effect/vitest"
 import {
   HttpApi,
   HttpApiBuilder,
@@ -19,6 +18,7 @@ import {
   HttpServerRequest
 } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
 import { Config, ConfigProvider, Context, Effect, Layer, Redacted, Schema } from "effect"
 import { createServer } from "node:http"
 import { join } from "node:path"
@@ -34,7 +34,9 @@ const register = (base: string, path = "/register") =>
   )
 
 const getJson = (url: string) =>
-  Effect.promise(() => fetch(url).then(async (r) => ({ status: r.status, json: await r.json() as Record<string, any> })))
+  Effect.promise(() =>
+    fetch(url).then(async (r) => ({ status: r.status, json: await r.json() as Record<string, any> }))
+  )
 
 const baseOf = (context: Context.Context<HttpServer.HttpServer>) =>
   `http://127.0.0.1:${(Context.get(context, HttpServer.HttpServer).address as HttpServer.TcpAddress).port}`
@@ -60,7 +62,10 @@ describe("README snippets", () => {
       const base = baseOf(yield* Layer.build(ServerLive))
       const created = yield* register(base)
       assert.strictEqual(created.status, 201)
-      assert.strictEqual(created.json.registration_client_uri, `http://localhost:8080/register/${created.json.client_id}`)
+      assert.strictEqual(
+        created.json.registration_client_uri,
+        `http://localhost:8080/register/${created.json.client_id}`
+      )
       const openapi = yield* getJson(`${base}/openapi.json`)
       assert.property(openapi.json.paths, "/register")
       const metadata = yield* getJson(`${base}/.well-known/oauth-authorization-server`)
@@ -71,7 +76,10 @@ describe("README snippets", () => {
     Effect.gen(function*() {
       const dir = yield* tempDirectory
       const issuer = "http://localhost:8080"
-      const DcrLive = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${issuer}/register` })
+      const DcrLive = Engine.layerSqlite({
+        filename: join(dir, "dcr.sqlite"),
+        registrationEndpoint: `${issuer}/register`
+      })
       // --- README ---
       const ServerLive = HttpApiBuilder.serve().pipe(
         Layer.provide(RegistrationApi.layer({ issuer })),
@@ -134,7 +142,10 @@ describe("README snippets", () => {
     Effect.gen(function*() {
       const dir = yield* tempDirectory
       const issuer = "http://localhost:8080"
-      const DcrLive = Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint: `${issuer}/oauth/register` })
+      const DcrLive = Engine.layerSqlite({
+        filename: join(dir, "dcr.sqlite"),
+        registrationEndpoint: `${issuer}/oauth/register`
+      })
       // --- README ---
       class HealthGroup extends HttpApiGroup.make("health")
         .add(HttpApiEndpoint.get("health", "/health").addSuccess(Schema.String))
@@ -145,7 +156,11 @@ describe("README snippets", () => {
         .add(HealthGroup)
       {}
 
-      const HealthLive = HttpApiBuilder.group(MyApi, "health", (handlers) => handlers.handle("health", () => Effect.succeed("ok")))
+      const HealthLive = HttpApiBuilder.group(
+        MyApi,
+        "health",
+        (handlers) => handlers.handle("health", () => Effect.succeed("ok"))
+      )
 
       const MyApiLive = HttpApiBuilder.api(MyApi).pipe(
         Layer.provide(RegistrationApi.layerGroup(MyApi, { issuer })),

@@ -1,7 +1,7 @@
 import { DynamicClientRegistrationError } from "@effect-dcr/client"
 import { RegistrationApi } from "@effect-dcr/http-server"
-import { assert, describe, it } from "@effect/vitest"
 import { HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer, Redacted, Schema } from "effect"
 import {
   assertNoStoreJson,
@@ -330,7 +330,9 @@ for (const flavour of flavours) {
           get: () => Effect.dieMessage("boom"),
           update: () => Effect.succeed({ action: "UPDATED" }),
           delete: () =>
-            Effect.fail(new DynamicClientRegistrationError.ResponseDecodeError({ operation: "delete", description: "x" }))
+            Effect.fail(
+              new DynamicClientRegistrationError.ResponseDecodeError({ operation: "delete", description: "x" })
+            )
         })
         const logs = capturingLogger()
         const base = yield* serveWith(flavour).pipe(Effect.provide(Layer.merge(backend.layer, logs.layer)))
@@ -391,7 +393,9 @@ for (const flavour of flavours) {
         )
         const ApiLive = HttpApiBuilder.api(api).pipe(
           Layer.provide(RegistrationApi.layerGroup(api, { issuer: server.base })),
-          Layer.provide(HttpApiBuilder.group(api, "app", (handlers) => handlers.handle("health", () => Effect.succeed("ok"))))
+          Layer.provide(
+            HttpApiBuilder.group(api, "app", (handlers) => handlers.handle("health", () => Effect.succeed("ok")))
+          )
         )
         yield* server.serve(HttpApiBuilder.middlewareOpenApi().pipe(Layer.provideMerge(ApiLive))).pipe(
           Effect.provide(backend.layer)
@@ -403,7 +407,10 @@ for (const flavour of flavours) {
         assert.strictEqual(read.status, 200)
         assert.strictEqual(yield* readText(yield* request(`${base}/health`)), `"ok"`)
         assert.strictEqual((yield* post(`${base}/register`, `{}`)).status, 404)
-        assert.strictEqual((yield* request(`${base}/register/42`, { headers: { authorization: "Bearer t" } })).status, 404)
+        assert.strictEqual(
+          (yield* request(`${base}/register/42`, { headers: { authorization: "Bearer t" } })).status,
+          404
+        )
         assert.strictEqual((yield* request(`${base}/oauth/dcr`, { method: "GET" })).status, 405)
         assert.deepStrictEqual(backend.calls.map((c) => c.operation), ["register", "get"])
 
@@ -428,7 +435,11 @@ for (const flavour of flavours) {
         yield* server.serve(RegistrationApi.layer({
           issuer,
           path: "/tenant/register",
-          metadata: { token_endpoint: `${server.base}/tenant/token`, issuer: "ignored", registration_endpoint: "ignored" }
+          metadata: {
+            token_endpoint: `${server.base}/tenant/token`,
+            issuer: "ignored",
+            registration_endpoint: "ignored"
+          }
         })).pipe(Effect.provide(backend.layer))
         const base = server.base
 

@@ -1,6 +1,6 @@
 import { RegistrationResponse } from "@effect-dcr/http-server"
-import { assert, describe, it } from "@effect/vitest"
 import type { HttpServerResponse } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { fakeBackend, flavours, post, readText, serveWith } from "./support.js"
 

@@ -12,11 +12,12 @@ import type {
   UpdateRequest,
   UpdateResponse
 } from "@effect-dcr/schema"
-import { assert } from "@effect/vitest"
 import type { HttpApi } from "@effect/platform"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Effect, HashMap, Layer, Logger, Option, Tracer } from "effect"
+import { assert } from "@effect/vitest"
+import type { Option } from "effect"
+import { Cause, Context, Effect, HashMap, Layer, Logger, Tracer } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
 import { tmpdir } from "node:os"
@@ -89,7 +90,9 @@ export const tempDirectory = Effect.acquireRelease(
 
 /** `fetch` POST of `body` as `application/json` (unless `headers` says otherwise). */
 export const post = (url: string, body: string, headers: Record<string, string> = {}) =>
-  Effect.promise(() => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }))
+  Effect.promise(() =>
+    fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body })
+  )
 
 export const readJson = (response: Response) =>
   Effect.promise(() => response.json() as Promise<Record<string, unknown>>)
@@ -111,20 +114,24 @@ export const postChunked = (url: string, total: number, headers: Record<string, 
   Effect.async<{ readonly status: number; readonly body: string; readonly completeBeforeClose: boolean }, Error>(
     (resume) => {
       let done = false
-      const req = httpRequest(url, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
-        let body = ""
-        let ended = false
-        res.setEncoding("utf8")
-        res.on("data", (c) => (body += c))
-        res.on("end", () => {
-          ended = true
-        })
-        res.on("close", () => {
-          if (done) return
-          done = true
-          resume(Effect.succeed({ status: res.statusCode ?? 0, body, completeBeforeClose: ended }))
-        })
-      })
+      const req = httpRequest(
+        url,
+        { method: "POST", headers: { "content-type": "application/json", ...headers } },
+        (res) => {
+          let body = ""
+          let ended = false
+          res.setEncoding("utf8")
+          res.on("data", (c) => (body += c))
+          res.on("end", () => {
+            ended = true
+          })
+          res.on("close", () => {
+            if (done) return
+            done = true
+            resume(Effect.succeed({ status: res.statusCode ?? 0, body, completeBeforeClose: ended }))
+          })
+        }
+      )
       req.on("error", (e) => {
         if (done) return
         done = true
