@@ -133,7 +133,11 @@ export const layerServiceAccessToken: Layer.Layer<ServiceAccessToken> = Layer.su
 const noStore = { "cache-control": "no-store", pragma: "no-cache" } as const
 
 const result = (status: number, resultCode: string, message: string) =>
-  HttpServerResponse.unsafeJson({ resultCode, resultMessage: `[${resultCode}] ${message}` }, { status, headers: noStore })
+  HttpServerResponse.unsafeJson({ resultCode, resultMessage: `[${resultCode}] ${message}` }, {
+    status,
+    // A 413 closes the connection, as the registration endpoints do: the rest of the body is not waited for.
+    headers: status === 413 ? { ...noStore, connection: "close" } : noStore
+  })
 
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest()
 

@@ -2,9 +2,6 @@ import { AuthleteClient, DynamicClientRegistration } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
 import { AuthleteApi, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
-// The official SDK is a devDependency of @effect-dcr/client; http-server does not declare it yet, so
-// it is loaded from there. Once http-server lists "@authlete/typescript-sdk" in its devDependencies,
-// import it by name ("@authlete/typescript-sdk", "@authlete/typescript-sdk/models/errors").
 import { FetchHttpClient, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { afterAll, assert, describe, it as test, layer } from "@effect/vitest"
@@ -13,8 +10,8 @@ import * as fs from "node:fs"
 import { createServer } from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Authlete } from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/index.js"
-import * as SdkErrors from "../../client/node_modules/@authlete/typescript-sdk/dist/esm/models/errors/index.js"
+import { Authlete } from "@authlete/typescript-sdk"
+import * as SdkErrors from "@authlete/typescript-sdk/models/errors"
 import { content, fakeBackend, postChunked, registrationEndpoint, webClient } from "./support.js"
 
 const serviceId = "715948317"
