@@ -44,6 +44,20 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
+/** The platform tracer's request attributes that need no request wrapper (headers are not recorded). */
+const spanAttributes = (request: Http.IncomingMessage): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {
+    "http.request.method": "POST",
+    "url.path": pathOf(request.url ?? ""),
+    "url.scheme": "encrypted" in request.socket ? "https" : "http"
+  }
+  const query = (request.url ?? "").indexOf("?")
+  if (query !== -1) attributes["url.query"] = request.url!.slice(query + 1)
+  if (request.headers["user-agent"] !== undefined) attributes["user_agent.original"] = request.headers["user-agent"]
+  if (request.socket.remoteAddress !== undefined) attributes["client.address"] = request.socket.remoteAddress
+  return attributes
+}
+
 /** Builds the listener on the current runtime, once. @internal */
 export const makeHandler = (service: FastPathService.Service): Effect.Effect<Handler> =>
   Effect.map(Effect.runtime<never>(), (runtime) => {
@@ -68,7 +82,7 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
             parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers as Headers.Headers)),
             kind: "server",
             captureStackTrace: false,
-            attributes: { "http.request.method": "POST", "url.path": path }
+            attributes: spanAttributes(request)
           })
         )
       }
