@@ -28,6 +28,7 @@ import { ClientStore, type ClientStoreError } from "./ClientStore.js"
 import * as Answers from "./internal/answers.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
+import * as Span from "./internal/span.js"
 import * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
@@ -174,7 +175,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     )
   }
 
-  // The registration hot path: no generator, and no call-site stack trace per span (BENCHMARKS.md).
+  // The registration hot path: no generator, no call-site stack trace, no span while tracing is off.
+  const registerSpan = { kind: "internal", captureStackTrace: false } as const
   const register = (request: RegisterRequest): Effect.Effect<RegisterResponse> =>
     Effect.clockWith((clock) => {
       if (!initialTokenAccepted(request.token)) return Effect.succeed(Answers.registerUnauthorized)
@@ -188,7 +190,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         clock.unsafeCurrentTimeMillis(),
         1
       )
-    }).pipe(Effect.withSpan("Engine.register", { kind: "internal", captureStackTrace: false }))
+    }).pipe(Span.withSpan("Engine.register", registerSpan))
 
   const get = Effect.fn("Engine.get")(function*(request: GetRequest) {
     const found = yield* authenticate(request.clientId, request.token)

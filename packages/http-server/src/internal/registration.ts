@@ -2,7 +2,8 @@
  * The RFC 7591/7592 endpoint logic, shared by the `HttpApi` handlers and the Node.js fast path:
  * request guards (JSON content type, bounded body, JSON object), the backend call, and the
  * answer as a `RawResponse`. Backend failures, defects and unusable answers are logged and
- * become 500 `server_error`; nothing here fails.
+ * become 500 `server_error`; nothing here fails. No span of its own: the server's `http.server` span
+ * and the backend's span already frame it.
  *
  * @internal
  */
@@ -91,9 +92,6 @@ export const make = (settings?: Settings | undefined) => {
     })
   }
 
-  const spanOptions = (operation: Operation) =>
-    ({ kind: "internal", captureStackTrace: false, attributes: { "dcr.operation": operation } }) as const
-  const registerSpan = spanOptions("register")
 
   return {
     maxBytes,
@@ -108,21 +106,15 @@ export const make = (settings?: Settings | undefined) => {
           "register",
           token !== undefined,
           service.register(token === undefined ? { json } : { json, token: Redacted.make(token) })
-        )).pipe(Effect.withSpan("RegistrationApi.register", registerSpan)),
+        )),
     /** RFC 7592 §2.1. */
     read: (service: Service, clientId: string, token: Redacted.Redacted<string>) =>
-      answer("get", true, service.get({ clientId, token })).pipe(
-        Effect.withSpan("RegistrationApi.read", spanOptions("get"))
-      ),
+      answer("get", true, service.get({ clientId, token })),
     /** RFC 7592 §2.2: the body guards apply after the token check. */
     update: (service: Service, clientId: string, token: Redacted.Redacted<string>, body: Body) =>
-      withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json }))).pipe(
-        Effect.withSpan("RegistrationApi.update", spanOptions("update"))
-      ),
+      withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json }))),
     /** RFC 7592 §2.3. */
     delete: (service: Service, clientId: string, token: Redacted.Redacted<string>) =>
-      answer("delete", true, service.delete({ clientId, token })).pipe(
-        Effect.withSpan("RegistrationApi.delete", spanOptions("delete"))
-      )
+      answer("delete", true, service.delete({ clientId, token }))
   } as const
 }
