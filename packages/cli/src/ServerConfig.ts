@@ -1,18 +1,6 @@
 /**
- * The server's configuration, read from the environment through `Config`:
- *
- * | variable | default | meaning |
- * |---|---|---|
- * | `HOST` | `127.0.0.1` | listen address |
- * | `PORT` | `3000` | listen port (`0` picks a free one) |
- * | `DCR_ISSUER` | `http://HOST:PORT` | issuer; the registration endpoint is `{issuer}/register` |
- * | `DCR_DATABASE_URL` | `sqlite:.data/effect-dcr.sqlite` | the embedded engine's database (forms: `DatabaseUrl.parse` of `@effect-dcr/engine`) |
- * | `DCR_SERVICE_ID` | `1` | service id of the local Authlete-compatible API (`/api/{serviceId}/…`) |
- * | `DCR_SERVICE_ACCESS_TOKEN` | generated at startup | its service access token |
- * | `DCR_INITIAL_ACCESS_TOKEN` | none | RFC 7591 initial access token required to register |
- * | `AUTHLETE_SERVICE_ID` + `AUTHLETE_SERVICE_ACCESS_TOKEN` | unset | when both are set, Authlete is the backend |
- * | `AUTHLETE_BASE_URL` or `AUTHLETE_REGION` | `us` | which Authlete cluster |
- * | `AUTHLETE_TIMEOUT` | 10 seconds | per-attempt timeout of Authlete calls |
+ * The server's configuration, read from the environment through `Config`. The variables are listed
+ * once, in the README's table, which a test holds against this code.
  *
  * @since 0.1.0
  */
