@@ -122,7 +122,9 @@ export const layer = (
         timeout: backend.timeout
       }).pipe(
         Layer.provide(NodeHttpClient.layerUndici),
-        Layer.mapError((cause) => new BackendError({ description: `Invalid Authlete settings: ${cause.message}`, cause }))
+        Layer.mapError((cause) =>
+          new BackendError({ description: `Invalid Authlete settings: ${cause.message}`, cause })
+        )
       )
   }
 }

@@ -66,7 +66,9 @@ interface Answer {
 const report = (success: string) => (answer: Answer) =>
   Effect.gen(function*() {
     if (answer.responseContent !== undefined) yield* Console.log(pretty(answer.responseContent))
-    const summary = `${answer.action ?? "(no action)"}${answer.resultMessage === undefined ? "" : ` ${answer.resultMessage}`}`
+    const summary = `${answer.action ?? "(no action)"}${
+      answer.resultMessage === undefined ? "" : ` ${answer.resultMessage}`
+    }`
     yield* Console.error(summary)
     if (answer.action !== success) {
       return yield* new CommandFailed({ description: `expected ${success}, got ${answer.action ?? "no action"}` })
@@ -105,7 +107,9 @@ const registrationAccessToken = Options.redacted("token").pipe(
 const clientId = Args.text({ name: "client_id" }).pipe(Args.withDescription("The client's client_id"))
 
 const metadata = Args.text({ name: "metadata" }).pipe(
-  Args.withDescription("The client metadata, a JSON object, e.g. '{\"client_name\":\"demo\",\"redirect_uris\":[\"http://127.0.0.1:8080/cb\"]}'")
+  Args.withDescription(
+    "The client metadata, a JSON object, e.g. '{\"client_name\":\"demo\",\"redirect_uris\":[\"http://127.0.0.1:8080/cb\"]}'"
+  )
 )
 
 const tokenField = (token: Option.Option<Redacted.Redacted<string>>) =>
@@ -117,16 +121,20 @@ const tokenField = (token: Option.Option<Redacted.Redacted<string>>) =>
  * @since 0.1.0
  * @category commands
  */
-export const serve = Command.make("serve", {}, () =>
-  Effect.flatMap(ServerConfig.load, (config) => Layer.launch(Server.layer(config))).pipe(
-    Effect.tapError((error) => Console.error(`error: ${describeError(error)}`))
-  )).pipe(
-    Command.withDescription(
-      "Serve the RFC 7591/7592 registration endpoints (and, with the embedded engine, the Authlete-compatible API). " +
-        "Configured by HOST, PORT, DCR_ISSUER, DCR_DATABASE_URL, DCR_SERVICE_ID, DCR_SERVICE_ACCESS_TOKEN, " +
-        "DCR_INITIAL_ACCESS_TOKEN, AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN."
+export const serve = Command.make(
+  "serve",
+  {},
+  () =>
+    Effect.flatMap(ServerConfig.load, (config) => Layer.launch(Server.layer(config))).pipe(
+      Effect.tapError((error) => Console.error(`error: ${describeError(error)}`))
     )
+).pipe(
+  Command.withDescription(
+    "Serve the RFC 7591/7592 registration endpoints (and, with the embedded engine, the Authlete-compatible API). " +
+      "Configured by HOST, PORT, DCR_ISSUER, DCR_DATABASE_URL, DCR_SERVICE_ID, DCR_SERVICE_ACCESS_TOKEN, " +
+      "DCR_INITIAL_ACCESS_TOKEN, AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN."
   )
+)
 
 /**
  * `effect-dcr register <metadata> [--token <initial access token>]`.

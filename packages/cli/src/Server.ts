@@ -53,7 +53,11 @@ const notFoundRoute = HttpApiBuilder.Router.use((router) => router.all("*", Effe
 
 const serveApi = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
   api: HttpApi.HttpApi<Id, Groups, any, any>,
-  groups: Layer.Layer<HttpApiGroup.HttpApiGroup.ToService<Id, Groups>, never, DynamicClientRegistration.DynamicClientRegistration>
+  groups: Layer.Layer<
+    HttpApiGroup.HttpApiGroup.ToService<Id, Groups>,
+    never,
+    DynamicClientRegistration.DynamicClientRegistration
+  >
 ): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> =>
   Layer.mergeAll(HttpApiBuilder.middlewareOpenApi(), notFoundRoute).pipe(
     Layer.provideMerge(HttpApiBuilder.api(api)),
@@ -124,7 +128,9 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       yield* Console.log(`  Discovery:              ${base}${Discovery.wellKnownPath(issuer)}`)
       yield* Console.log(`  OpenAPI:                ${base}/openapi.json`)
       if (engine) {
-        yield* Console.log(`  Authlete-compatible API: ${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`)
+        yield* Console.log(
+          `  Authlete-compatible API: ${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
+        )
         if (generated) {
           yield* Console.log(
             `  Service access token (generated for this run; set DCR_SERVICE_ACCESS_TOKEN to choose one): ${

@@ -32,8 +32,12 @@ describe("Backend.makeDirectories", () => {
     }
   })
 
-  it.runIf(existsSync("/proc/self"))("fails instead of hanging under /proc (Node's recursive mkdir never settles there)", async () => {
-    const code = await errorCode(makeDirectories("/proc/effect-dcr-does-not-exist/data"))
-    assert.include(["ENOENT", "EACCES", "EPERM", "EROFS"], code)
-  }, 10_000)
+  it.runIf(existsSync("/proc/self"))(
+    "fails instead of hanging under /proc (Node's recursive mkdir never settles there)",
+    async () => {
+      const code = await errorCode(makeDirectories("/proc/effect-dcr-does-not-exist/data"))
+      assert.include(["ENOENT", "EACCES", "EPERM", "EROFS"], code)
+    },
+    10_000
+  )
 })

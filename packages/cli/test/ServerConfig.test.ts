@@ -37,7 +37,10 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.host, "0.0.0.0")
       assert.strictEqual(config.port, 0)
       assert.strictEqual(config.issuer, "https://as.example.com/tenant")
-      assert.deepStrictEqual(config.backend, { _tag: "Engine", database: { _tag: "Sqlite", filename: "/var/lib/dcr.sqlite" } })
+      assert.deepStrictEqual(config.backend, {
+        _tag: "Engine",
+        database: { _tag: "Sqlite", filename: "/var/lib/dcr.sqlite" }
+      })
       assert.strictEqual(config.serviceId, "42")
       assert.isTrue(Redacted.isRedacted(config.serviceAccessToken))
       assert.strictEqual(Redacted.value(config.serviceAccessToken!), "svc")
@@ -74,13 +77,15 @@ describe("ServerConfig", () => {
 
   it.effect("invalid values fail with a ConfigError naming the variable", () =>
     Effect.gen(function*() {
-      for (const [env, name] of [
-        [{ PORT: "http" }, "PORT"],
-        [{ PORT: "70000" }, "PORT"],
-        [{ DCR_DATABASE_URL: "postgres://db/dcr" }, "DCR_DATABASE_URL"],
-        [{ DCR_DATABASE_URL: "sqlite:" }, "DCR_DATABASE_URL"],
-        [{ DCR_ISSUER: "not a url" }, "DCR_ISSUER"]
-      ] as const) {
+      for (
+        const [env, name] of [
+          [{ PORT: "http" }, "PORT"],
+          [{ PORT: "70000" }, "PORT"],
+          [{ DCR_DATABASE_URL: "postgres://db/dcr" }, "DCR_DATABASE_URL"],
+          [{ DCR_DATABASE_URL: "sqlite:" }, "DCR_DATABASE_URL"],
+          [{ DCR_ISSUER: "not a url" }, "DCR_ISSUER"]
+        ] as const
+      ) {
         const error = yield* Effect.flip(load(env))
         assert.include(String(error), name)
       }

@@ -7,10 +7,10 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { authleteEndpointPath, AuthleteEndpoints } from "@effect-dcr/schema"
 import type { AuthleteOperation } from "@effect-dcr/schema"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
@@ -91,7 +91,9 @@ const resolveBaseUrl = (options: Options): Either.Either<URL, ConfigError.Config
     try {
       url = new URL(options.baseUrl)
     } catch {
-      return Either.left(ConfigError.InvalidData(["baseUrl"], `Expected an absolute URL, got ${String(options.baseUrl)}`))
+      return Either.left(
+        ConfigError.InvalidData(["baseUrl"], `Expected an absolute URL, got ${String(options.baseUrl)}`)
+      )
     }
     return url.protocol === "http:" || url.protocol === "https:"
       ? Either.right(url)
@@ -193,36 +195,38 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const update = operation(AuthleteEndpoints.update)
   const delete_ = operation(AuthleteEndpoints.delete)
 
-  return DynamicClientRegistration.of({
-    register: Effect.fn("DynamicClientRegistration.register")(function*(request) {
-      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
-      const response = yield* register(request)
-      yield* annotateClientId(response.client?.clientId)
-      yield* annotateAction(response.action)
-      return response
-    }),
-    get: Effect.fn("DynamicClientRegistration.get")(function*(request) {
-      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
-      yield* annotateClientId(request.clientId)
-      const response = yield* get(request)
-      yield* annotateAction(response.action)
-      return response
-    }),
-    update: Effect.fn("DynamicClientRegistration.update")(function*(request) {
-      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
-      yield* annotateClientId(request.clientId)
-      const response = yield* update(request)
-      yield* annotateAction(response.action)
-      return response
-    }),
-    delete: Effect.fn("DynamicClientRegistration.delete")(function*(request) {
-      yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
-      yield* annotateClientId(request.clientId)
-      const response = yield* delete_(request)
-      yield* annotateAction(response.action)
-      return response
-    })
-  } satisfies Service)
+  return DynamicClientRegistration.of(
+    {
+      register: Effect.fn("DynamicClientRegistration.register")(function*(request) {
+        yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+        const response = yield* register(request)
+        yield* annotateClientId(response.client?.clientId)
+        yield* annotateAction(response.action)
+        return response
+      }),
+      get: Effect.fn("DynamicClientRegistration.get")(function*(request) {
+        yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+        yield* annotateClientId(request.clientId)
+        const response = yield* get(request)
+        yield* annotateAction(response.action)
+        return response
+      }),
+      update: Effect.fn("DynamicClientRegistration.update")(function*(request) {
+        yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+        yield* annotateClientId(request.clientId)
+        const response = yield* update(request)
+        yield* annotateAction(response.action)
+        return response
+      }),
+      delete: Effect.fn("DynamicClientRegistration.delete")(function*(request) {
+        yield* Effect.annotateCurrentSpan("authlete.service_id", serviceId)
+        yield* annotateClientId(request.clientId)
+        const response = yield* delete_(request)
+        yield* annotateAction(response.action)
+        return response
+      })
+    } satisfies Service
+  )
 })
 
 /**

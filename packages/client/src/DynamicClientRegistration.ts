@@ -157,8 +157,11 @@ const encodeMetadata = Schema.encode(ClientMetadataFromJson)
 export const registerMetadata = (
   metadata: ClientMetadata,
   options?: { readonly initialAccessToken?: Redacted.Redacted<string> | undefined }
-): Effect.Effect<RegisterResponse, DynamicClientRegistrationError | ParseResult.ParseError, DynamicClientRegistration> =>
-  Effect.flatMap(encodeMetadata(metadata), (json) => register({ json, token: options?.initialAccessToken }))
+): Effect.Effect<
+  RegisterResponse,
+  DynamicClientRegistrationError | ParseResult.ParseError,
+  DynamicClientRegistration
+> => Effect.flatMap(encodeMetadata(metadata), (json) => register({ json, token: options?.initialAccessToken }))
 
 /**
  * Replaces a client's registration (RFC 7592 §2.2) with a `ClientMetadata` value, encoded as in

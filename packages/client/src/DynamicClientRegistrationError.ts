@@ -40,7 +40,9 @@ export class ResultError extends Schema.TaggedError<ResultError>()("ResultError"
   retryAfter: Schema.optional(Schema.DurationFromMillis)
 }) {
   override get message(): string {
-    return `Authlete ${this.operation} failed with HTTP ${this.status}: ${this.resultMessage ?? this.resultCode ?? "no result message"}`
+    return `Authlete ${this.operation} failed with HTTP ${this.status}: ${
+      this.resultMessage ?? this.resultCode ?? "no result message"
+    }`
   }
 }
 
@@ -60,7 +62,9 @@ export class AuthleteDefaultError extends Schema.TaggedError<AuthleteDefaultErro
   retryAfter: Schema.optional(Schema.DurationFromMillis)
 }) {
   override get message(): string {
-    return `Authlete ${this.operation} answered an unexpected HTTP ${this.status} (${this.contentType ?? "no content type"})`
+    return `Authlete ${this.operation} answered an unexpected HTTP ${this.status} (${
+      this.contentType ?? "no content type"
+    })`
   }
 }
 
@@ -157,6 +161,8 @@ export class ResponseContentError extends Schema.TaggedError<ResponseContentErro
   description: Schema.String
 }) {
   override get message(): string {
-    return `The responseContent of ${this.action ?? "a response without an action"} could not be decoded: ${this.description}`
+    return `The responseContent of ${
+      this.action ?? "a response without an action"
+    } could not be decoded: ${this.description}`
   }
 }

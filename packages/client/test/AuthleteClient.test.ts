@@ -1,6 +1,6 @@
+import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigError, ConfigProvider, Effect, Fiber, Layer, Redacted, Ref, TestClock } from "effect"
-import { HttpClient } from "@effect/platform"
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
 import { adjust, settle } from "./utils/clock.js"
@@ -50,14 +50,19 @@ describe("the request on the wire", () => {
       })
     }))
 
-  for (const [name, op, path] of [
-    ["get", DynamicClientRegistration.get({ clientId, token }), "/get"],
-    ["update", DynamicClientRegistration.update({ clientId, token, json: "{}" }), "/update"],
-    ["delete", DynamicClientRegistration.delete({ clientId, token }), "/delete"]
-  ] as const) {
+  for (
+    const [name, op, path] of [
+      ["get", DynamicClientRegistration.get({ clientId, token }), "/get"],
+      ["update", DynamicClientRegistration.update({ clientId, token, json: "{}" }), "/update"],
+      ["delete", DynamicClientRegistration.delete({ clientId, token }), "/delete"]
+    ] as const
+  ) {
     it.effect(`${name}: POST …/client/registration${path} with clientId as a string`, () =>
       Effect.gen(function*() {
-        const { sent } = yield* run([json(200, fixtures.deleteResponse)], op as Effect.Effect<unknown, unknown, DynamicClientRegistration.DynamicClientRegistration>)
+        const { sent } = yield* run(
+          [json(200, fixtures.deleteResponse)],
+          op as Effect.Effect<unknown, unknown, DynamicClientRegistration.DynamicClientRegistration>
+        )
         assert.strictEqual(sent[0]!.url, `https://authlete.test/api/715948317/client/registration${path}`)
         const body = JSON.parse(sent[0]!.body)
         assert.strictEqual(body.clientId, clientId)
@@ -78,18 +83,28 @@ describe("the request on the wire", () => {
 
   it.effect("region → https://{region}.authlete.com", () =>
     Effect.gen(function*() {
-      const { sent } = yield* run([json(200, fixtures.getResponse)], DynamicClientRegistration.get({ clientId, token }), {
-        baseUrl: undefined,
-        region: "jp"
-      })
+      const { sent } = yield* run(
+        [json(200, fixtures.getResponse)],
+        DynamicClientRegistration.get({ clientId, token }),
+        {
+          baseUrl: undefined,
+          region: "jp"
+        }
+      )
       assert.strictEqual(sent[0]!.url, "https://jp.authlete.com/api/715948317/client/registration/get")
     }))
 
   it.effect("transformClient is applied", () =>
     Effect.gen(function*() {
-      const { sent } = yield* run([json(200, fixtures.getResponse)], DynamicClientRegistration.get({ clientId, token }), {
-        transformClient: HttpClient.mapRequest((r) => ({ ...r, headers: { ...r.headers, "x-extra": "1" } }) as typeof r)
-      })
+      const { sent } = yield* run(
+        [json(200, fixtures.getResponse)],
+        DynamicClientRegistration.get({ clientId, token }),
+        {
+          transformClient: HttpClient.mapRequest((r) =>
+            ({ ...r, headers: { ...r.headers, "x-extra": "1" } }) as typeof r
+          )
+        }
+      )
       assert.strictEqual(sent[0]!.headers["x-extra"], "1")
     }))
 })
@@ -137,7 +152,10 @@ describe("decoding Authlete's example responses", () => {
 
   it.effect("an action the operation cannot produce is a ResponseDecodeError naming the path", () =>
     Effect.gen(function*() {
-      const error = yield* failure([json(200, fixtures.registerResponse)], DynamicClientRegistration.get({ clientId, token }))
+      const error = yield* failure(
+        [json(200, fixtures.registerResponse)],
+        DynamicClientRegistration.get({ clientId, token })
+      )
       assert.strictEqual(error._tag, "ResponseDecodeError")
       assert.include(error.message, "action: must be one of \"OK\", \"BAD_REQUEST\"")
       assert.notInclude(error.message, "CREATED")
@@ -170,9 +188,14 @@ describe("decoding Authlete's example responses", () => {
 
   it.effect("JSON content types: parameters, case and surrounding whitespace are accepted", () =>
     Effect.gen(function*() {
-      for (const contentType of ["application/json", "Application/JSON; charset=utf-8", " application/json ;charset=UTF-8"]) {
+      for (
+        const contentType of ["application/json", "Application/JSON; charset=utf-8", " application/json ;charset=UTF-8"]
+      ) {
         const response = yield* Effect.flatMap(
-          run([json(200, fixtures.registerResponse, { "content-type": contentType })], DynamicClientRegistration.register({ json: "{}" })),
+          run(
+            [json(200, fixtures.registerResponse, { "content-type": contentType })],
+            DynamicClientRegistration.register({ json: "{}" })
+          ),
           (_) => _.exit
         )
         assert.strictEqual(response.action, "CREATED", contentType)
@@ -200,7 +223,10 @@ describe("status → error", () => {
   for (const status of [400, 401, 403, 500] as const) {
     it.effect(`${status} + JSON → ResultError`, () =>
       Effect.gen(function*() {
-        const error = yield* failure([json(status, fixtures.resultErrors[status])], DynamicClientRegistration.register({ json: "{}" }))
+        const error = yield* failure(
+          [json(status, fixtures.resultErrors[status])],
+          DynamicClientRegistration.register({ json: "{}" })
+        )
         assert.strictEqual(error._tag, "ResultError")
         if (error._tag !== "ResultError") return
         assert.strictEqual(error.status, status)
@@ -217,7 +243,11 @@ describe("status → error", () => {
     ["201 JSON", json(201, fixtures.registerResponse), 201],
     ["204", { status: 204 }, 204],
     ["400 text/html", { status: 400, text: "<h1>Bad</h1>", headers: { "content-type": "text/html" } }, 400],
-    ["401 JSON that is not a result", { status: 401, text: "[1,", headers: { "content-type": "application/json" } }, 401],
+    [
+      "401 JSON that is not a result",
+      { status: 401, text: "[1,", headers: { "content-type": "application/json" } },
+      401
+    ],
     ["404 JSON", json(404, { resultCode: "X" }), 404],
     ["429", { status: 429, text: "slow down" }, 429],
     ["502", { status: 502, text: "<html>bad gateway</html>", headers: { "content-type": "text/html" } }, 502],
@@ -231,13 +261,19 @@ describe("status → error", () => {
         assert.strictEqual(error._tag, "AuthleteDefaultError")
         if (error._tag !== "AuthleteDefaultError") return
         assert.strictEqual(error.status, status)
-        assert.strictEqual(error.body, "text" in step && step.text !== undefined ? step.text : "body" in step ? JSON.stringify(step.body) : "")
+        assert.strictEqual(
+          error.body,
+          "text" in step && step.text !== undefined ? step.text : "body" in step ? JSON.stringify(step.body) : ""
+        )
       }))
   }
 
   it.effect("the body of an AuthleteDefaultError is truncated", () =>
     Effect.gen(function*() {
-      const error = yield* failure([{ status: 502, text: "x".repeat(200_000) }], DynamicClientRegistration.get({ clientId, token }))
+      const error = yield* failure(
+        [{ status: 502, text: "x".repeat(200_000) }],
+        DynamicClientRegistration.get({ clientId, token })
+      )
       assert.strictEqual(error._tag, "AuthleteDefaultError")
       if (error._tag !== "AuthleteDefaultError") return
       assert.isBelow(error.body.length, 2100)
@@ -259,7 +295,10 @@ describe("status → error", () => {
   it.effect("fetch-style wrapped ENOTFOUND → requestSent: false; a reset → requestSent: true", () =>
     Effect.gen(function*() {
       const wrapped = new TypeError("fetch failed", {
-        cause: Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), { code: "ENOTFOUND", syscall: "getaddrinfo" })
+        cause: Object.assign(new Error("getaddrinfo ENOTFOUND nowhere.invalid"), {
+          code: "ENOTFOUND",
+          syscall: "getaddrinfo"
+        })
       })
       const e1 = yield* failure([{ fail: wrapped }], DynamicClientRegistration.get({ clientId, token }))
       assert.isTrue(e1._tag === "TransportError" && !e1.requestSent)
@@ -310,7 +349,9 @@ describe("layerFromEnv", () => {
     Effect.gen(function*() {
       const script = yield* scripted([json(200, fixtures.getResponse)])
       const exit = yield* DynamicClientRegistration.get({ clientId, token }).pipe(
-        Effect.provide(AuthleteClient.layerFromEnv().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, script.client)))),
+        Effect.provide(
+          AuthleteClient.layerFromEnv().pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, script.client)))
+        ),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
         Effect.exit
       )
@@ -339,7 +380,9 @@ describe("layerFromEnv", () => {
       const error = yield* Effect.flip(exit)
       assert.isTrue(ConfigError.isConfigError(error))
       const text = String(error)
-      for (const name of ["AUTHLETE_BASE_URL", "AUTHLETE_REGION", "AUTHLETE_SERVICE_ID", "AUTHLETE_SERVICE_ACCESS_TOKEN"]) {
+      for (
+        const name of ["AUTHLETE_BASE_URL", "AUTHLETE_REGION", "AUTHLETE_SERVICE_ID", "AUTHLETE_SERVICE_ACCESS_TOKEN"]
+      ) {
         assert.include(text, name)
       }
       assert.strictEqual(sent.length, 0)
@@ -370,7 +413,9 @@ describe("layerFromEnv", () => {
           )
         ),
         Effect.withConfigProvider(
-          ConfigProvider.fromMap(new Map(Object.entries({ ...env, AUTHLETE_REGION: "us", AUTHLETE_TIMEOUT: "20 millis" })))
+          ConfigProvider.fromMap(
+            new Map(Object.entries({ ...env, AUTHLETE_REGION: "us", AUTHLETE_TIMEOUT: "20 millis" }))
+          )
         ),
         Effect.flip,
         Effect.fork

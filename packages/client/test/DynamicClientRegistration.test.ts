@@ -1,9 +1,9 @@
 /**
  * The typed conveniences over the wire shape: metadata in, decoded `responseContent` out.
  */
+import type { ClientMetadata } from "@effect-dcr/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted, Ref } from "effect"
-import type { ClientMetadata } from "@effect-dcr/schema"
 import { DynamicClientRegistration, RetryPolicy } from "../src/index.js"
 import * as fixtures from "./fixtures.js"
 import { json, layerWith, scripted } from "./utils/scripted.js"
@@ -18,7 +18,10 @@ const run = <A, E>(
 ) =>
   Effect.gen(function*() {
     const script = yield* scripted(steps)
-    const exit = yield* op.pipe(Effect.provide(layerWith(script.client, { retryPolicy: RetryPolicy.none })), Effect.exit)
+    const exit = yield* op.pipe(
+      Effect.provide(layerWith(script.client, { retryPolicy: RetryPolicy.none })),
+      Effect.exit
+    )
     const sent = yield* Ref.get(script.sent)
     return { exit, sent: sent.map((s) => JSON.parse(s.body) as Record<string, unknown>) }
   })
@@ -30,8 +33,7 @@ const metadata: ClientMetadata = {
   x_custom: { nested: [1, 2] }
 }
 
-const errorBody = (error: string, description: string) =>
-  JSON.stringify({ error, error_description: description })
+const errorBody = (error: string, description: string) => JSON.stringify({ error, error_description: description })
 
 describe("registerMetadata", () => {
   it.effect("sends the metadata as the request's json, and the initial access token if given", () =>
@@ -81,7 +83,11 @@ describe("updateMetadata", () => {
     Effect.gen(function*() {
       const { sent } = yield* run(
         [json(200, fixtures.updateResponse)],
-        DynamicClientRegistration.updateMetadata({ clientId, token, metadata: { client_id: "other", client_name: "x" } })
+        DynamicClientRegistration.updateMetadata({
+          clientId,
+          token,
+          metadata: { client_id: "other", client_name: "x" }
+        })
       )
       assert.deepStrictEqual(JSON.parse(sent[0]!.json as string), { client_id: "other", client_name: "x" })
     }))
@@ -92,7 +98,10 @@ describe("decodeResponseContent", () => {
     Effect.gen(function*() {
       const { exit } = yield* run(
         [json(200, fixtures.registerResponse)],
-        Effect.flatMap(DynamicClientRegistration.registerMetadata(metadata), DynamicClientRegistration.decodeResponseContent)
+        Effect.flatMap(
+          DynamicClientRegistration.registerMetadata(metadata),
+          DynamicClientRegistration.decodeResponseContent
+        )
       )
       const answer = yield* exit
       assert.strictEqual(answer.action, "CREATED")
@@ -145,7 +154,10 @@ describe("decodeResponseContent", () => {
     Effect.gen(function*() {
       const { exit } = yield* run(
         [json(200, fixtures.deleteResponse)],
-        Effect.flatMap(DynamicClientRegistration.delete({ clientId, token }), DynamicClientRegistration.decodeResponseContent)
+        Effect.flatMap(
+          DynamicClientRegistration.delete({ clientId, token }),
+          DynamicClientRegistration.decodeResponseContent
+        )
       )
       assert.deepStrictEqual(yield* exit, { action: "DELETED" })
     }))
@@ -180,7 +192,10 @@ describe("decodeResponseContent", () => {
     Effect.gen(function*() {
       const { exit } = yield* run(
         [json(200, fixtures.registerResponse)],
-        Effect.flatMap(DynamicClientRegistration.registerMetadata(metadata), DynamicClientRegistration.decodeResponseContent)
+        Effect.flatMap(
+          DynamicClientRegistration.registerMetadata(metadata),
+          DynamicClientRegistration.decodeResponseContent
+        )
       )
       const answer = yield* exit
       const status = (): number => {

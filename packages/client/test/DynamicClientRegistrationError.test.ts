@@ -65,7 +65,9 @@ describe("DynamicClientRegistrationError", () => {
   it.effect("decoded errors still match with Effect.catchTag", () =>
     Effect.gen(function*() {
       for (const error of errors) {
-        const decoded = Schema.decodeUnknownSync(AnyError)(JSON.parse(JSON.stringify(Schema.encodeSync(AnyError)(error))))
+        const decoded = Schema.decodeUnknownSync(AnyError)(
+          JSON.parse(JSON.stringify(Schema.encodeSync(AnyError)(error)))
+        )
         const caught = yield* Effect.fail(decoded).pipe(
           Effect.catchTag("ResultError", (e) => Effect.succeed(`ResultError ${e.status}`)),
           Effect.catchTag("AuthleteDefaultError", (e) => Effect.succeed(`AuthleteDefaultError ${e.status}`)),

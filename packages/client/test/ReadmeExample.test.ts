@@ -68,6 +68,9 @@ describe("README example", () => {
       .map((path) => new URL(path, import.meta.url))
       .filter((url) => Fs.existsSync(url))
       .map((url) => Fs.readFileSync(url, "utf8"))
-    assert.isTrue(candidates.some((readme) => readme.includes(source)), "README snippet and test/readme/example.ts differ")
+    assert.isTrue(
+      candidates.some((readme) => readme.includes(source)),
+      "README snippet and test/readme/example.ts differ"
+    )
   })
 })

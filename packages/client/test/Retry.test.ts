@@ -13,7 +13,6 @@ const ok = json(200, fixtures.getResponse)
 const created = json(200, fixtures.registerResponse)
 const unavailable = (headers: Record<string, string> = {}): Step => ({ status: 503, text: "busy", headers })
 
-
 /** Forks `op` against a scripted Authlete, so the test can move the TestClock. */
 const start = <A, E>(
   steps: ReadonlyArray<Step>,
@@ -56,7 +55,10 @@ describe("retries (get / update / delete: transient failures)", () => {
 
   it.effect("waits between attempts (exponential backoff, first delay 200 ms ± 20 %)", () =>
     Effect.gen(function*() {
-      const { attempts, fiber } = yield* start([unavailable(), unavailable(), ok], DynamicClientRegistration.get(getRequest))
+      const { attempts, fiber } = yield* start(
+        [unavailable(), unavailable(), ok],
+        DynamicClientRegistration.get(getRequest)
+      )
       assert.strictEqual(yield* attempts(1), 1)
       const first = yield* nextSleep(fiber)
       assert.isTrue(first >= 160 && first <= 240, `first delay ${first} ms`)
@@ -75,10 +77,13 @@ describe("retries (get / update / delete: transient failures)", () => {
 
   it.effect("gives up after 3 retries with the last error", () =>
     Effect.gen(function*() {
-      const { attempts, fiber } = yield* start([unavailable()], DynamicClientRegistration.update({
-        ...getRequest,
-        json: "{}"
-      }))
+      const { attempts, fiber } = yield* start(
+        [unavailable()],
+        DynamicClientRegistration.update({
+          ...getRequest,
+          json: "{}"
+        })
+      )
       yield* adjust("10 minutes", fiber)
       const error = yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(error._tag, "AuthleteDefaultError")
@@ -358,7 +363,11 @@ describe("replacing the policy", () => {
       const { attempts, fiber } = yield* start(
         [{ status: 503, text: "", headers: { "retry-after": "5" } }, ok],
         DynamicClientRegistration.get(getRequest),
-        { retryPolicy: RetryPolicy.fromSchedule(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))) }
+        {
+          retryPolicy: RetryPolicy.fromSchedule(
+            Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+          )
+        }
       )
       yield* adjust("4 seconds", fiber)
       assert.strictEqual(yield* attempts(1), 1)

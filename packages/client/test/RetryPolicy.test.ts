@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, Redacted, TestClock } from "effect"
 import { DynamicClientRegistration, DynamicClientRegistrationError as E, RetryPolicy } from "../src/index.js"
-import { parseRetryAfter } from "../src/internal/response.js"
 import { isConnectFailure } from "../src/internal/platformError.js"
+import { parseRetryAfter } from "../src/internal/response.js"
 import * as fixtures from "./fixtures.js"
 import { untilSleeping } from "./utils/clock.js"
 import { json, layerWith, scripted } from "./utils/scripted.js"
@@ -43,7 +43,9 @@ describe("classification", () => {
       assert.strictEqual(RetryPolicy.isTransient(error), transient)
       assert.strictEqual(RetryPolicy.isProvablyUnprocessed(error), unprocessed)
       assert.strictEqual(RetryPolicy.retryable("register", error), unprocessed)
-      for (const op of ["get", "update", "delete"] as const) assert.strictEqual(RetryPolicy.retryable(op, error), transient)
+      for (const op of ["get", "update", "delete"] as const) {
+        assert.strictEqual(RetryPolicy.retryable(op, error), transient)
+      }
     })
   }
 })

@@ -110,7 +110,10 @@ describe("secrets", () => {
       const token = Redacted.make(fixtures.registrationAccessToken)
       const clientId = "26837717140341"
 
-      const logOutcome = <A, E>(name: string, op: Effect.Effect<A, E, DynamicClientRegistration.DynamicClientRegistration>) =>
+      const logOutcome = <A, E>(
+        name: string,
+        op: Effect.Effect<A, E, DynamicClientRegistration.DynamicClientRegistration>
+      ) =>
         op.pipe(
           // not the whole response: `responseContent` is the RFC 7591 body for the client and holds
           // client_secret and registration_access_token as a plain JSON string
@@ -163,7 +166,9 @@ describe("secrets", () => {
           render(Object.fromEntries(span.attributes)),
           render(span.events),
           span.exit && Exit.isFailure(span.exit) ? Cause.pretty(span.exit.cause, { renderErrorCause: true }) : "",
-          span.exit ? render(Exit.isFailure(span.exit) ? Option.getOrUndefined(Cause.failureOption(span.exit.cause)) : "") : ""
+          span.exit
+            ? render(Exit.isFailure(span.exit) ? Option.getOrUndefined(Cause.failureOption(span.exit.cause)) : "")
+            : ""
         ].join("\n")
       ).join("\n")
       const logText = lines.join("\n")
@@ -185,18 +190,19 @@ describe("secrets", () => {
     Effect.gen(function*() {
       const server = yield* loopback(scriptedAuthlete())
       const spans: Array<RecordedSpan> = []
-      yield* DynamicClientRegistration.get({ clientId: "1", token: Redacted.make(fixtures.registrationAccessToken) }).pipe(
-        Effect.provide(
-          AuthleteClient.layer({
-            baseUrl: server.url,
-            serviceId: "715948317",
-            serviceAccessToken: Redacted.make(serviceAccessToken),
-            retryPolicy: RetryPolicy.backoff({ initialDelay: "5 millis" }),
-            transformClient: HttpClient.withTracerDisabledWhen(() => false)
-          }).pipe(Layer.provide(NodeHttpClient.layerUndici))
-        ),
-        Effect.withTracer(recordingTracer(spans))
-      )
+      yield* DynamicClientRegistration.get({ clientId: "1", token: Redacted.make(fixtures.registrationAccessToken) })
+        .pipe(
+          Effect.provide(
+            AuthleteClient.layer({
+              baseUrl: server.url,
+              serviceId: "715948317",
+              serviceAccessToken: Redacted.make(serviceAccessToken),
+              retryPolicy: RetryPolicy.backoff({ initialDelay: "5 millis" }),
+              transformClient: HttpClient.withTracerDisabledWhen(() => false)
+            }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+          ),
+          Effect.withTracer(recordingTracer(spans))
+        )
       const http = spans.filter((span) => span.attributes.has("http.request.header.authorization"))
       assert.strictEqual(http.length, 2)
       for (const span of http) {

@@ -1,8 +1,7 @@
 /**
  * Authlete's example payloads (reference §1, §4, §6: the OAS2 examples of the four DCR operations).
  */
-export const clientSecret =
-  "bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw"
+export const clientSecret = "bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw"
 export const registrationAccessToken = "qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA"
 
 export const responseContent = JSON.stringify({

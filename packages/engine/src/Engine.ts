@@ -93,7 +93,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const parseOptions = { requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false }
   const mapping: Metadata.MappingOptions = {
     scopeAsRequestableScopes: options.dcrScopeUsedAsRequestable === true,
-    customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) => !Metadata.reservedNames.has(name))
+    customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) =>
+      !Metadata.reservedNames.has(name)
+    )
   }
 
   const getTokenFailure = Answers.getTokenFailure(tokenFailure)
@@ -165,7 +167,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           case "ClientIdCollision":
             return attempt < maxIdAttempts
               ? store_(metadata, confidential, softwareId, now, attempt + 1)
-              : Effect.as(Effect.logError("Engine.register: could not find a free client id"), Answers.registerServerError)
+              : Effect.as(
+                Effect.logError("Engine.register: could not find a free client id"),
+                Answers.registerServerError
+              )
           case "DuplicateSoftwareId":
             return Effect.succeed(Answers.registerDuplicateSoftwareId)
           case "ClientStoreError":
@@ -204,58 +209,70 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return Answers.getOk(client.right, information(client.right, record.clientId, request.token))
   }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("get", error), Answers.getServerError)))
 
-  const update = Effect.fn("Engine.update")(function*(request: UpdateRequest) {
-    const found = yield* authenticate(request.clientId, request.token)
-    if (Option.isNone(found)) return updateTokenFailure
-    const record = found.value
-    const decoded = Metadata.decodeJson(request.json, parseOptions)
-    if (Either.isLeft(decoded)) return Answers.updateInvalidMetadata(decoded.left)
-    const metadata = decoded.right
-    const bodyClientId = Metadata.member(metadata, "client_id")
-    if (bodyClientId === undefined || String(bodyClientId) !== record.clientId) {
-      return Answers.updateClientIdMismatch(bodyClientId === undefined)
-    }
-    const bodySecret = Metadata.member(metadata, "client_secret")
-    if (
-      bodySecret !== undefined &&
-      (typeof bodySecret !== "string" || record.clientSecretHash === undefined ||
-        !Credentials.matches(Redacted.make(bodySecret), record.clientSecretHash))
-    ) {
-      return Answers.updateClientSecretMismatch
-    }
-    const confidential = Metadata.isConfidential(metadata)
-    const newSecret = confidential && record.clientSecretHash === undefined
-      ? Credentials.generateClientSecret()
-      : undefined
-    const secretHash = confidential
-      ? newSecret === undefined ? record.clientSecretHash : Credentials.hash(newSecret)
-      : undefined
-    const token = rotate ? Credentials.generateRegistrationAccessToken() : request.token
-    const tokenHash = rotate ? Credentials.hash(token) : record.registrationAccessTokenHash
-    const now = Math.max(yield* Clock.currentTimeMillis, record.modifiedAt)
-    const client = Metadata.toClient(metadata, mapping, {
-      clientId: record.clientId,
-      clientSecret: newSecret,
-      createdAt: record.createdAt,
-      modifiedAt: now
-    })
-    const replaced = yield* store.replace(record.clientId, record.registrationAccessTokenHash, {
-      client: Metadata.encodeStoredClient(client),
-      registrationAccessTokenHash: tokenHash,
-      clientSecretHash: secretHash,
-      softwareId: Metadata.softwareId(metadata),
-      modifiedAt: now
-    })
-    if (!replaced) return updateTokenFailure
-    return Answers.updated(client, information(client, record.clientId, token))
-  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("update", error), Answers.updateServerError)))
+  const update = Effect.fn("Engine.update")(
+    function*(request: UpdateRequest) {
+      const found = yield* authenticate(request.clientId, request.token)
+      if (Option.isNone(found)) return updateTokenFailure
+      const record = found.value
+      const decoded = Metadata.decodeJson(request.json, parseOptions)
+      if (Either.isLeft(decoded)) return Answers.updateInvalidMetadata(decoded.left)
+      const metadata = decoded.right
+      const bodyClientId = Metadata.member(metadata, "client_id")
+      if (bodyClientId === undefined || String(bodyClientId) !== record.clientId) {
+        return Answers.updateClientIdMismatch(bodyClientId === undefined)
+      }
+      const bodySecret = Metadata.member(metadata, "client_secret")
+      if (
+        bodySecret !== undefined &&
+        (typeof bodySecret !== "string" || record.clientSecretHash === undefined ||
+          !Credentials.matches(Redacted.make(bodySecret), record.clientSecretHash))
+      ) {
+        return Answers.updateClientSecretMismatch
+      }
+      const confidential = Metadata.isConfidential(metadata)
+      const newSecret = confidential && record.clientSecretHash === undefined
+        ? Credentials.generateClientSecret()
+        : undefined
+      const secretHash = confidential
+        ? newSecret === undefined ? record.clientSecretHash : Credentials.hash(newSecret)
+        : undefined
+      const token = rotate ? Credentials.generateRegistrationAccessToken() : request.token
+      const tokenHash = rotate ? Credentials.hash(token) : record.registrationAccessTokenHash
+      const now = Math.max(yield* Clock.currentTimeMillis, record.modifiedAt)
+      const client = Metadata.toClient(metadata, mapping, {
+        clientId: record.clientId,
+        clientSecret: newSecret,
+        createdAt: record.createdAt,
+        modifiedAt: now
+      })
+      const replaced = yield* store.replace(record.clientId, record.registrationAccessTokenHash, {
+        client: Metadata.encodeStoredClient(client),
+        registrationAccessTokenHash: tokenHash,
+        clientSecretHash: secretHash,
+        softwareId: Metadata.softwareId(metadata),
+        modifiedAt: now
+      })
+      if (!replaced) return updateTokenFailure
+      return Answers.updated(client, information(client, record.clientId, token))
+    },
+    Effect.catchTag(
+      "ClientStoreError",
+      (error) => Effect.as(logStoreFailure("update", error), Answers.updateServerError)
+    )
+  )
 
-  const delete_ = Effect.fn("Engine.delete")(function*(request: DeleteRequest) {
-    const found = yield* authenticate(request.clientId, request.token)
-    if (Option.isNone(found)) return deleteTokenFailure
-    const deleted = yield* store.delete(found.value.clientId, found.value.registrationAccessTokenHash)
-    return deleted ? Answers.deleted : deleteTokenFailure
-  }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("delete", error), Answers.deleteServerError)))
+  const delete_ = Effect.fn("Engine.delete")(
+    function*(request: DeleteRequest) {
+      const found = yield* authenticate(request.clientId, request.token)
+      if (Option.isNone(found)) return deleteTokenFailure
+      const deleted = yield* store.delete(found.value.clientId, found.value.registrationAccessTokenHash)
+      return deleted ? Answers.deleted : deleteTokenFailure
+    },
+    Effect.catchTag(
+      "ClientStoreError",
+      (error) => Effect.as(logStoreFailure("delete", error), Answers.deleteServerError)
+    )
+  )
 
   return DynamicClientRegistration.of({ register, get, update, delete: delete_ })
 })

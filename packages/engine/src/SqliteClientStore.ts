@@ -6,11 +6,11 @@
  * @since 0.1.0
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -220,7 +220,9 @@ const insertBatch = (
     const inChunks = Effect.forEach(chunks, (chunk) => {
       if (chunk.length === 1) return oneByOne(chunk)
       const params: Array<string | number | null> = []
-      for (const i of chunk) params.push(...rowParams(batch[i]!.record))
+      for (const i of chunk) {
+        for (const param of rowParams(batch[i]!.record)) params.push(param)
+      }
       return connection.executeRaw(multiInsertSql(chunk.length), params).pipe(
         Effect.asVoid,
         Effect.catchIf(isPrimaryKeyViolation, () => oneByOne(chunk))
@@ -362,7 +364,9 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const walPages = Math.max(0, Math.floor(options?.walAutocheckpoint ?? defaultWalAutocheckpoint))
   yield* sql.unsafe(`PRAGMA busy_timeout = ${busyMillis}`).pipe(
     Effect.zipRight(sql.unsafe("PRAGMA synchronous = NORMAL")),
-    Effect.zipRight(sql.unsafe(`PRAGMA wal_autocheckpoint = ${Number.isFinite(walPages) ? walPages : defaultWalAutocheckpoint}`)),
+    Effect.zipRight(
+      sql.unsafe(`PRAGMA wal_autocheckpoint = ${Number.isFinite(walPages) ? walPages : defaultWalAutocheckpoint}`)
+    ),
     Effect.zipRight(runMigrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))),
     Effect.catchAllDefect((cause) => Effect.fail(cause)),
     Effect.mapError((cause) => new ClientStoreError({ operation: "migrate", cause }))
@@ -397,7 +401,9 @@ export const makeWithClient = Effect.fnUntraced(function*(
     )
 
   const find = (clientId: string) =>
-    sql<Row>`SELECT client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
+    sql<
+      Row
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
       .pipe(
         Effect.map((rows) => rows.length === 0 ? Option.none() : Option.some(toRecord(rows[0]!))),
         Effect.mapError(storeError("find"))
@@ -469,7 +475,9 @@ export const layer = (options: Options): Layer.Layer<ClientStore, ClientStoreErr
  * @since 0.1.0
  * @category layers
  */
-export const layerFromSqlClient = (options?: ConnectionOptions | undefined): Layer.Layer<ClientStore, ClientStoreError, SqlClient.SqlClient> =>
+export const layerFromSqlClient = (
+  options?: ConnectionOptions | undefined
+): Layer.Layer<ClientStore, ClientStoreError, SqlClient.SqlClient> =>
   Layer.scoped(ClientStore, Effect.flatMap(SqlClient.SqlClient, (sql) => makeWithClient(sql, options)))
 
 /**

@@ -1,6 +1,6 @@
-import * as Credentials from "../src/internal/credentials.js"
 import { assert, describe, it } from "@effect/vitest"
 import { Redacted } from "effect"
+import * as Credentials from "../src/internal/credentials.js"
 
 describe("Credentials", () => {
   it("client ids are 15-digit decimal strings below 2^53, all different", () => {

@@ -34,7 +34,10 @@ describe("DatabaseUrl.parse", () => {
   it("file: URLs of absolute paths, percent-decoded", () => {
     assert.deepStrictEqual(DatabaseUrl.parse("file:///var/lib/dcr.sqlite"), Either.right(sqlite("/var/lib/dcr.sqlite")))
     assert.deepStrictEqual(DatabaseUrl.parse("file:/var/lib/dcr.sqlite"), Either.right(sqlite("/var/lib/dcr.sqlite")))
-    assert.deepStrictEqual(DatabaseUrl.parse("file://localhost/var/my%20dcr.sqlite"), Either.right(sqlite("/var/my dcr.sqlite")))
+    assert.deepStrictEqual(
+      DatabaseUrl.parse("file://localhost/var/my%20dcr.sqlite"),
+      Either.right(sqlite("/var/my dcr.sqlite"))
+    )
   })
 
   it("bare paths", () => {

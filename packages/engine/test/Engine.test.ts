@@ -1,7 +1,7 @@
 import { ClientStore, Engine, SqliteClientStore } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
-import * as TestClock from "effect/TestClock"
 import { Cause, Config, ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
+import * as TestClock from "effect/TestClock"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import {
@@ -106,9 +106,21 @@ describe("Engine.register", () => {
         [{ redirect_uris: ["/relative"] }, "invalid_redirect_uri", "redirect_uris"],
         [{ redirect_uris: ["https://app.example.com/cb#frag"] }, "invalid_redirect_uri", "redirect_uris"],
         [{ client_name: "no redirect" }, "invalid_redirect_uri", "redirect_uris"],
-        [{ ...webClient, grant_types: ["implicit"], response_types: ["code"] }, "invalid_client_metadata", "response_types"],
-        [{ ...webClient, token_endpoint_auth_method: "magic" }, "invalid_client_metadata", "token_endpoint_auth_method"],
-        [{ ...webClient, jwks_uri: "https://app.example.com/jwks", jwks: { keys: [] } }, "invalid_client_metadata", "jwks"],
+        [
+          { ...webClient, grant_types: ["implicit"], response_types: ["code"] },
+          "invalid_client_metadata",
+          "response_types"
+        ],
+        [
+          { ...webClient, token_endpoint_auth_method: "magic" },
+          "invalid_client_metadata",
+          "token_endpoint_auth_method"
+        ],
+        [
+          { ...webClient, jwks_uri: "https://app.example.com/jwks", jwks: { keys: [] } },
+          "invalid_client_metadata",
+          "jwks"
+        ],
         [{ ...webClient, client_uri: "not a uri" }, "invalid_client_metadata", "client_uri"]
       ]
       for (const [metadata, error, field] of cases) {
@@ -125,7 +137,9 @@ describe("Engine.register", () => {
       const { info } = yield* registered({ client_name: "My Dynamic Client" })
       assert.deepStrictEqual(info.grant_types, ["authorization_code"])
       assert.isUndefined(info.redirect_uris)
-      for (const metadata of [{ client_name: "x", grant_types: ["authorization_code"] }, { response_types: ["code"] }]) {
+      for (
+        const metadata of [{ client_name: "x", grant_types: ["authorization_code"] }, { response_types: ["code"] }]
+      ) {
         const response = yield* register(metadata)
         assert.strictEqual(response.action, "BAD_REQUEST", JSON.stringify(metadata))
         assert.strictEqual(content(response).error, "invalid_redirect_uri")
@@ -434,7 +448,8 @@ const failingStore = Layer.succeed(
   ClientStore.ClientStore,
   ClientStore.ClientStore.of({
     insert: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "insert", cause: new Error("disk full") })),
-    find: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "find", cause: new Error("disk I/O error") })),
+    find: () =>
+      Effect.fail(new ClientStore.ClientStoreError({ operation: "find", cause: new Error("disk I/O error") })),
     replace: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "replace", cause: new Error("x") })),
     delete: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "delete", cause: new Error("x") }))
   })
@@ -443,7 +458,10 @@ const failingStore = Layer.succeed(
 const captureLogs = Effect.gen(function*() {
   const lines = yield* Ref.make<Array<string>>([])
   const logger = Logger.make(({ cause, message }) => {
-    Ref.update(lines, (all) => [...all, JSON.stringify(message) + " " + Cause.pretty(cause, { renderErrorCause: true })])
+    Ref.update(
+      lines,
+      (all) => [...all, JSON.stringify(message) + " " + Cause.pretty(cause, { renderErrorCause: true })]
+    )
       .pipe(Effect.runSync)
   })
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }

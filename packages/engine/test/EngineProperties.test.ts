@@ -16,12 +16,18 @@ describe("Engine properties", () => {
         const response = yield* service.register({ json })
         assert.include(["CREATED", "BAD_REQUEST"], response.action, json)
         if (response.action === "BAD_REQUEST") {
-          assert.include(["invalid_client_metadata", "invalid_redirect_uri", "invalid_software_statement"], content(response).error)
+          assert.include(
+            ["invalid_client_metadata", "invalid_redirect_uri", "invalid_software_statement"],
+            content(response).error
+          )
           continue
         }
         created++
         const info = content(response)
-        const read = yield* service.get({ clientId: info.client_id, token: Redacted.make(info.registration_access_token) })
+        const read = yield* service.get({
+          clientId: info.client_id,
+          token: Redacted.make(info.registration_access_token)
+        })
         assert.strictEqual(read.action, "OK")
         const { client_secret: _secret, ...expected } = info
         assert.deepStrictEqual(content(read), expected, json)
@@ -32,7 +38,12 @@ describe("Engine properties", () => {
   it.effect("arbitrary strings as the json parameter never fail the effect", () =>
     Effect.gen(function*() {
       const service = yield* DynamicClientRegistration.DynamicClientRegistration
-      for (const json of FastCheck.sample(FastCheck.oneof(FastCheck.string(), FastCheck.json()), { numRuns: 200, seed: 11 })) {
+      for (
+        const json of FastCheck.sample(FastCheck.oneof(FastCheck.string(), FastCheck.json()), {
+          numRuns: 200,
+          seed: 11
+        })
+      ) {
         const response = yield* service.register({ json })
         assert.include(["CREATED", "BAD_REQUEST"], response.action, json)
       }

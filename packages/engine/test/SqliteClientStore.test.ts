@@ -1,7 +1,7 @@
 import { ClientStore, SqliteClientStore } from "@effect-dcr/engine"
-import { assert, describe, it } from "@effect/vitest"
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Context, Effect, Either, Exit, Fiber, Layer, Option, Scope } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -89,12 +89,14 @@ describe("SqliteClientStore", () => {
       const dir = tempDir()
       const filename = path.join(dir, "dcr.sqlite")
       const layer = SqliteClientStore.layer({ filename })
-      yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.insert(record("100000000000010"), { uniqueSoftwareId: false }))
+      yield* Effect.flatMap(ClientStore.ClientStore, (store) =>
+        store.insert(record("100000000000010"), { uniqueSoftwareId: false }))
         .pipe(Effect.provide(layer))
       assert.isTrue(fs.existsSync(filename))
-      const found = yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.find("100000000000010")).pipe(
-        Effect.provide(layer)
-      )
+      const found = yield* Effect.flatMap(ClientStore.ClientStore, (store) =>
+        store.find("100000000000010")).pipe(
+          Effect.provide(layer)
+        )
       assert.deepStrictEqual(found, Option.some(record("100000000000010")))
       // WAL journal mode is persistent in the file header (bytes 18 and 19 are 2 in WAL mode)
       const header = fs.readFileSync(filename).subarray(0, 20)
@@ -113,9 +115,11 @@ describe("SqliteClientStore", () => {
           const rows = yield* sql<{ readonly wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`
           return rows[0]!.wal_autocheckpoint
         }).pipe(
-          Effect.provide(SqliteClientStore.layerFromSqlClient(options).pipe(
-            Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "wal.sqlite") }))
-          ))
+          Effect.provide(
+            SqliteClientStore.layerFromSqlClient(options).pipe(
+              Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "wal.sqlite") }))
+            )
+          )
         )
       assert.strictEqual(yield* interval(), SqliteClientStore.defaultWalAutocheckpoint)
       assert.strictEqual(yield* interval({ walAutocheckpoint: 250 }), 250)
@@ -143,13 +147,18 @@ describe("SqliteClientStore.layerUrlConfig", () => {
       const dir = tempDir()
       const filename = path.join(dir, "from-url.sqlite")
       const layer = SqliteClientStore.layerUrlConfig().pipe(
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", `sqlite:${filename}`]]))))
+        Layer.provide(
+          Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", `sqlite:${filename}`]])))
+        )
       )
-      yield* Effect.flatMap(ClientStore.ClientStore, (store) => store.insert(record("100000000000020"), { uniqueSoftwareId: false }))
+      yield* Effect.flatMap(ClientStore.ClientStore, (store) =>
+        store.insert(record("100000000000020"), { uniqueSoftwareId: false }))
         .pipe(Effect.provide(layer))
       assert.isTrue(fs.existsSync(filename))
       const bad = SqliteClientStore.layerUrlConfig().pipe(
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", "postgres://x/y"]]))))
+        Layer.provide(
+          Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DCR_DATABASE_URL", "postgres://x/y"]])))
+        )
       )
       const exit = yield* Effect.exit(Layer.build(bad).pipe(Effect.scoped))
       assert.isTrue(Exit.isFailure(exit))
@@ -272,14 +281,19 @@ describe("SqliteClientStore group commit", () => {
         if (i === 10 || i === 25 || i === 30) continue
         assert.deepStrictEqual(yield* store.find(r.clientId), Option.some(r))
       }
-      assert.strictEqual(Option.getOrThrow(yield* store.find("300000000000000")).client, record("300000000000000").client)
+      assert.strictEqual(
+        Option.getOrThrow(yield* store.find("300000000000000")).client,
+        record("300000000000000").client
+      )
     }).pipe(Effect.provide(memory)))
 
   it.effect("a duplicate software_id inside the same batch is caught: exactly one row wins", () =>
     Effect.gen(function*() {
       const store = yield* ClientStore.ClientStore
-      const rows = Array.from({ length: 30 }, (_, i) =>
-        record(String(400_000_000_000_000 + i), { softwareId: i % 3 === 0 ? "shared" : `own-${i}` }))
+      const rows = Array.from(
+        { length: 30 },
+        (_, i) => record(String(400_000_000_000_000 + i), { softwareId: i % 3 === 0 ? "shared" : `own-${i}` })
+      )
       const results = yield* Effect.all(
         rows.map((r) => Effect.either(store.insert(r, { uniqueSoftwareId: true }))),
         { concurrency: "unbounded" }
@@ -306,14 +320,20 @@ describe("SqliteClientStore group commit", () => {
       const context = yield* Layer.buildWithScope(SqliteClientStore.layer({ filename }), scope)
       const store = Context.get(context, ClientStore.ClientStore)
       const ids = Array.from({ length: 50 }, (_, i) => String(500_000_000_000_000 + i))
-      const fibers = yield* Effect.forEach(ids, (id) => Effect.fork(store.insert(record(id), { uniqueSoftwareId: false })))
+      const fibers = yield* Effect.forEach(
+        ids,
+        (id) => Effect.fork(store.insert(record(id), { uniqueSoftwareId: false }))
+      )
       // let the fibers queue their rows, then close while they wait for the writer
       yield* Effect.yieldNow()
       yield* Scope.close(scope, Exit.void)
       const exits = yield* Effect.forEach(fibers, Fiber.await)
       const late = yield* Effect.flip(store.insert(record("500000000000999"), { uniqueSoftwareId: false }))
       assert.strictEqual(late._tag, "ClientStoreError")
-      const found = yield* Effect.flatMap(ClientStore.ClientStore, (reopened) => Effect.forEach(ids, (id) => reopened.find(id)))
+      const found = yield* Effect.flatMap(
+        ClientStore.ClientStore,
+        (reopened) => Effect.forEach(ids, (id) => reopened.find(id))
+      )
         .pipe(Effect.provide(SqliteClientStore.layer({ filename })))
       exits.forEach((exit, i) => {
         if (Exit.isSuccess(exit)) assert.isTrue(Option.isSome(found[i]!), `row ${i} answered but not committed`)
@@ -356,7 +376,10 @@ describe("SqliteClientStore group commit", () => {
       const sql = yield* SqlClient.SqlClient
       const store = yield* ClientStore.ClientStore
       const rolledBack = yield* sql.withTransaction(
-        Effect.zipRight(store.insert(record("600000000000001"), { uniqueSoftwareId: false }), Effect.fail("abort" as const))
+        Effect.zipRight(
+          store.insert(record("600000000000001"), { uniqueSoftwareId: false }),
+          Effect.fail("abort" as const)
+        )
       ).pipe(Effect.flip)
       assert.strictEqual(rolledBack, "abort")
       assert.isTrue(Option.isNone(yield* store.find("600000000000001")))

@@ -1,5 +1,5 @@
-import { assert, describe, it } from "@effect/vitest"
 import { ClientStore, Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Tracer } from "effect"
 import { memoryEngine, register, registrationEndpoint, remove } from "./_helpers.js"
 
@@ -27,11 +27,12 @@ describe("Engine spans", () => {
       assert.deepInclude(spans, ["Engine.register", "caller"])
       // the other operations keep their Effect.fn spans
       const info = JSON.parse(response.responseContent!)
-      const deleted = yield* remove(info.client_id, info.registration_access_token).pipe(Effect.withTracer(recording(spans)))
+      const deleted = yield* remove(info.client_id, info.registration_access_token).pipe(
+        Effect.withTracer(recording(spans))
+      )
       assert.strictEqual(deleted.action, "DELETED")
       assert.isTrue(spans.some(([name]) => name === "Engine.delete"))
     }).pipe(Effect.provide(memoryEngine())))
-
 
   it.effect("with tracing disabled register opens no span at all, not even a no-op one", () => {
     // The store sees the span it runs under: Engine.register when a span is opened (even a no-op
@@ -57,7 +58,9 @@ describe("Engine spans", () => {
       assert.strictEqual(traced.action, "CREATED")
       assert.deepStrictEqual(seen, ["insert", "Engine.register"])
       seen.length = 0
-      const untraced = yield* register({ redirect_uris: ["https://rp.example/cb"] }).pipe(Effect.withTracerEnabled(false))
+      const untraced = yield* register({ redirect_uris: ["https://rp.example/cb"] }).pipe(
+        Effect.withTracerEnabled(false)
+      )
       assert.strictEqual(untraced.action, "CREATED")
       assert.deepStrictEqual(seen, ["insert"])
     }).pipe(Effect.provide(engine))

@@ -9,7 +9,9 @@ import * as path from "node:path"
 export const registrationEndpoint = "https://as.example.com/register"
 
 export const memoryEngine = (options: Partial<Engine.Options> = {}) =>
-  Engine.layer({ registrationEndpoint, ...options }).pipe(Layer.provide(SqliteClientStore.layer({ filename: ":memory:" })))
+  Engine.layer({ registrationEndpoint, ...options }).pipe(
+    Layer.provide(SqliteClientStore.layer({ filename: ":memory:" }))
+  )
 
 export const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-engine-"))
 

@@ -10,13 +10,13 @@
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
 import {
-  type AuthleteOperation,
   AuthleteEndpoints,
+  type AuthleteOperation,
   describeParseIssue,
   isJsonMediaType,
   ResultError
 } from "@effect-dcr/schema"
-import * as HttpApi from "@effect/platform/HttpApi"
+import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
@@ -162,7 +162,11 @@ const decodeBody = (contentType: string | undefined, text: string): unknown => {
 export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
   api: HttpApi.HttpApi<ApiId, Groups, any, any>,
   options: Options
-): Layer.Layer<HttpApiGroup.ApiGroup<ApiId, "authlete">, never, DynamicClientRegistration.DynamicClientRegistration> => {
+): Layer.Layer<
+  HttpApiGroup.ApiGroup<ApiId, "authlete">,
+  never,
+  DynamicClientRegistration.DynamicClientRegistration
+> => {
   const maxBytes = options.maxBodySize ?? 1024 * 1024
   // A second constant-time comparison next to the engine's `Credentials.equals`: the http-server
   // does not depend on the engine.
@@ -197,9 +201,11 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
         }
         const decoded = decode(decodeBody(request.headers["content-type"], text.right))
         if (Either.isLeft(decoded)) {
-          return result(400, `A${apiNumber}201`, `${path}, The request body is invalid: ${
-            describeParseIssue(decoded.left.issue, { values: false })
-          }.`)
+          return result(
+            400,
+            `A${apiNumber}201`,
+            `${path}, The request body is invalid: ${describeParseIssue(decoded.left.issue, { values: false })}.`
+          )
         }
         const service = yield* DynamicClientRegistration.DynamicClientRegistration
         const answer = yield* Effect.either(call(service, decoded.right))

@@ -6,14 +6,15 @@
  *
  * @since 0.1.0
  */
+import { makeRegistrationError } from "@effect-dcr/schema"
+import type * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type * as Etag from "@effect/platform/Etag"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
-import type * as Etag from "@effect/platform/Etag"
 import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerError from "@effect/platform/HttpServerError"
-import type * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { identity, type LazyArg } from "effect/Function"
@@ -22,12 +23,14 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
-import { makeRegistrationError } from "@effect-dcr/schema"
 import * as FastPath from "./internal/fastPath.js"
 import { RegisterFastPath } from "./internal/fastPathService.js"
 import * as Responses from "./internal/responses.js"
 
-const unavailable = Responses.error(503, makeRegistrationError("temporarily_unavailable", "The server is shutting down."))
+const unavailable = Responses.error(
+  503,
+  makeRegistrationError("temporarily_unavailable", "The server is shutting down.")
+)
 
 /** The fast path's service, when the served app is an `HttpApi` with the `registration` group. */
 const fastPathService = Effect.gen(function*() {
@@ -156,4 +159,5 @@ export const layer = (
 ): Layer.Layer<
   HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext,
   HttpServerError.ServeError
-> => Layer.merge(Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), listen)), NodeHttpServer.layerContext)
+> =>
+  Layer.merge(Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), listen)), NodeHttpServer.layerContext)

@@ -7,7 +7,7 @@
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
 import { AnyJson, ClientInformationResponse, ClientMetadata, RegistrationErrorResponse } from "@effect-dcr/schema"
-import * as HttpApi from "@effect/platform/HttpApi"
+import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
@@ -30,8 +30,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BearerToken from "./BearerToken.js"
-import * as Api from "./internal/api.js"
 import * as Discovery from "./Discovery.js"
+import * as Api from "./internal/api.js"
 import * as FastPath from "./internal/fastPathService.js"
 import * as Registration from "./internal/registration.js"
 import * as RequestBody from "./internal/requestBody.js"
@@ -50,7 +50,6 @@ export interface Paths {
   /** The issuer: its path follows `/.well-known/oauth-authorization-server` (RFC 8414 §3). */
   readonly issuer?: string | undefined
 }
-
 
 /**
  * The default registration endpoint path, `/register`.
@@ -122,7 +121,12 @@ const onlyRefusal = (operation: Record<string, unknown>): Record<string, unknown
   return { ...operation, responses }
 }
 
-const refusal = <const Name extends string>(name: Name, method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: `/${string}`, allow: ReadonlyArray<string>) =>
+const refusal = <const Name extends string>(
+  name: Name,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  path: `/${string}`,
+  allow: ReadonlyArray<string>
+) =>
   HttpApiEndpoint.make(method)(name, path)
     .addError(MethodRefused)
     .annotate(OpenApi.Summary, `Not allowed: ${allow.join(", ")}`)
@@ -245,8 +249,10 @@ export const layerRegistrationAccessToken: Layer.Layer<RegistrationAccessToken> 
   RegistrationAccessToken,
   RegistrationAccessToken.of({
     bearer: () =>
-      Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-        Option.map(Option.fromNullable(BearerToken.fromHeaders(request.headers)), Redacted.make))
+      Effect.map(
+        HttpServerRequest.HttpServerRequest,
+        (request) => Option.map(Option.fromNullable(BearerToken.fromHeaders(request.headers)), Redacted.make)
+      )
   })
 )
 
@@ -324,17 +330,24 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
     Effect.flatMap(PresentedToken, (token) =>
       Option.isNone(token)
         ? Effect.succeed(missingToken)
-        : Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
-          toResponse(f(service, token.value))))
+        : Effect.flatMap(
+          DynamicClientRegistration.DynamicClientRegistration,
+          (service) => toResponse(f(service, token.value))
+        ))
 
   const handlers = HttpApiBuilder.group(definition, "registration", (handlers) =>
     handlers
       .handleRaw("register", ({ request }) =>
         Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
           toResponse(logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request)))))
-      .handleRaw("read", ({ path }) => management((service, token) => logic.read(service, path.client_id, token)))
+      .handleRaw("read", ({ path }) =>
+        management((service, token) =>
+          logic.read(service, path.client_id, token)
+        ))
       .handleRaw("update", ({ path, request }) =>
-        management((service, token) => logic.update(service, path.client_id, token, bodyOf(request))))
+        management((service, token) =>
+          logic.update(service, path.client_id, token, bodyOf(request))
+        ))
       .handleRaw("delete", ({ path }) => management((service, token) => logic.delete(service, path.client_id, token)))
       .handleRaw("describeRegistration", allowed(collectionAllow))
       .handleRaw("describeClient", allowed(itemAllow))

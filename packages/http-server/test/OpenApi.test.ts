@@ -2,10 +2,10 @@ import { Engine } from "@effect-dcr/engine"
 import { AuthleteApi, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { HttpApiBuilder, HttpServer, OpenApi } from "@effect/platform"
-import { Validator } from "@seriousme/openapi-schema-validator"
 import { assert, describe, it } from "@effect/vitest"
-import { Ajv2020 } from "ajv/dist/2020.js"
+import { Validator } from "@seriousme/openapi-schema-validator"
 import addFormats from "ajv-formats"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
 import { tempDirectory } from "./support.js"
@@ -47,7 +47,12 @@ const start = Effect.gen(function*() {
   return issuer
 })
 
-const call = (base: string, method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) =>
+const call = (
+  base: string,
+  method: string,
+  path: string,
+  init: { body?: string; headers?: Record<string, string> } = {}
+) =>
   Effect.promise(async (): Promise<Answer> => {
     const response = await fetch(`${base}${path}`, { method, ...init })
     const text = await response.text()
@@ -125,7 +130,12 @@ describe("the OpenAPI document", () => {
         yield* call(base, "POST", api, json({ json: "{}" }, { authorization: "Bearer nope" })),
         yield* call(base, "POST", `/api/2/client/registration`, json({ json: "{}" }, service)),
         yield* call(base, "POST", api, json({ json: "x".repeat(1024 * 1024 + 1) }, service)),
-        yield* call(base, "POST", `${api}/update`, json({ clientId: info["client_id"], token: "t", json: "{}" }, service)),
+        yield* call(
+          base,
+          "POST",
+          `${api}/update`,
+          json({ clientId: info["client_id"], token: "t", json: "{}" }, service)
+        ),
         yield* call(base, "DELETE", item, { headers: bearer }),
         yield* call(base, "DELETE", item, { headers: bearer })
       ]

@@ -7,12 +7,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import {
-  DeleteRequest,
-  GetRequest,
-  RegisterRequest,
-  UpdateRequest
-} from "./ClientRegistrationRequest.js"
+import { DeleteRequest, GetRequest, RegisterRequest, UpdateRequest } from "./ClientRegistrationRequest.js"
 import { DeleteResponse, GetResponse, RegisterResponse, UpdateResponse } from "./ClientRegistrationResponse.js"
 
 /**
@@ -70,7 +65,13 @@ export const AuthleteEndpoints: {
     request: RegisterRequest,
     response: RegisterResponse
   },
-  get: { operation: "get", path: "/client/registration/get", apiNumber: "217", request: GetRequest, response: GetResponse },
+  get: {
+    operation: "get",
+    path: "/client/registration/get",
+    apiNumber: "217",
+    request: GetRequest,
+    response: GetResponse
+  },
   update: {
     operation: "update",
     path: "/client/registration/update",

@@ -95,11 +95,12 @@ export const keepUnknownFields = <Fields extends Schema.Struct.Fields>(
     }
     return output
   }
-  const lift = <Out>(parse: (u: unknown, o?: ParseOptions) => Effect.Effect<unknown, ParseResult.ParseIssue>) =>
-  (input: unknown, options: ParseOptions, ast: AST.AST): Effect.Effect<Out, ParseResult.ParseIssue> =>
-    Predicate.isRecord(input)
-      ? ParseResult.map(parse(input, options), (out) => withUnknown(input)(out as object) as Out)
-      : ParseResult.fail(new ParseResult.Type(ast, input))
+  const lift =
+    <Out>(parse: (u: unknown, o?: ParseOptions) => Effect.Effect<unknown, ParseResult.ParseIssue>) =>
+    (input: unknown, options: ParseOptions, ast: AST.AST): Effect.Effect<Out, ParseResult.ParseIssue> =>
+      Predicate.isRecord(input)
+        ? ParseResult.map(parse(input, options), (out) => withUnknown(input)(out as object) as Out)
+        : ParseResult.fail(new ParseResult.Type(ast, input))
   const inner = struct.annotations({ identifier, jsonSchema: { additionalProperties: true } })
   return Schema.declare<
     Schema.Schema.Type<Schema.Struct<Fields>>,

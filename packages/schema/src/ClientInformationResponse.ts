@@ -18,8 +18,8 @@ import {
   ClientMetadataFields,
   ExtensionMembers,
   LanguageTaggedMembers,
-  MetadataString,
   metadataJsonSchemaAnnotation,
+  MetadataString,
   NonNegativeInt
 } from "./ClientMetadata.js"
 import { ExpectedId } from "./internal/issues.js"
@@ -74,7 +74,10 @@ export const ClientInformationResponse = Schema.Struct(
 ).annotations(metadataJsonSchemaAnnotation).pipe(
   Schema.filter((response) =>
     response.client_secret !== undefined && response.client_secret_expires_at === undefined
-      ? { path: ["client_secret_expires_at"], message: "is required when a client_secret is issued (0 = never expires)" }
+      ? {
+        path: ["client_secret_expires_at"],
+        message: "is required when a client_secret is issued (0 = never expires)"
+      }
       : undefined
   )
 ).annotations({

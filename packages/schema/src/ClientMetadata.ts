@@ -42,8 +42,8 @@ import {
   SubjectType
 } from "./ClientEnums.js"
 import { ExpectedId } from "./internal/issues.js"
-import { checkAbsoluteUri, checkHttpsUrl, checkRedirectUri, hasLoneSurrogate } from "./internal/uri.js"
 import { AnyJson } from "./internal/json.js"
+import { checkAbsoluteUri, checkHttpsUrl, checkRedirectUri, hasLoneSurrogate } from "./internal/uri.js"
 
 // -------------------------------------------------------------------------------------------------
 // building blocks
@@ -65,8 +65,7 @@ export const MetadataString = Schema.String.pipe(
 /** The fast-check module handed to arbitrary annotations. */
 type FC = Parameters<LazyArbitrary<unknown>>[0]
 
-const hostArbitrary = (fc: FC) =>
-  fc.oneof(fc.domain(), fc.constantFrom("localhost", "127.0.0.1", "[::1]"))
+const hostArbitrary = (fc: FC) => fc.oneof(fc.domain(), fc.constantFrom("localhost", "127.0.0.1", "[::1]"))
 
 const pathArbitrary = (fc: FC) =>
   fc.array(fc.webSegment(), { maxLength: 3 }).map((segments) => segments.map((s) => `/${s}`).join(""))

@@ -326,7 +326,10 @@ export const clientToMetadata = (client: Client, options?: OutputOptions): Clien
     const custom = parseJsonObject(client.customMetadata)
     if (custom !== undefined) {
       for (const key of Object.keys(custom)) {
-        if (!registeredNames.has(key) && !isTaggedName(key) && !reservedNames.has(key) && !Object.prototype.hasOwnProperty.call(out, key)) {
+        if (
+          !registeredNames.has(key) && !isTaggedName(key) && !reservedNames.has(key) &&
+          !Object.prototype.hasOwnProperty.call(out, key)
+        ) {
           out[key] = custom[key]
         }
       }

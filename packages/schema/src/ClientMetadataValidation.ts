@@ -19,8 +19,8 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ClientAuthMethodMetadata, GrantTypeMetadata, ResponseTypeMetadata } from "./ClientEnums.js"
+import type { ClientMetadata } from "./ClientMetadata.js"
 import {
-  ClientMetadata,
   clientMetadataNames,
   ExtensionMembers,
   LanguageTaggedMembers,
@@ -174,8 +174,14 @@ const needsImplicit = (rt: string) => {
  * @category defaults
  */
 export const effectiveFlowTypes = (
-  metadata: { readonly grant_types?: ReadonlyArray<GrantTypeMetadata>; readonly response_types?: ReadonlyArray<ResponseTypeMetadata> }
-): { readonly grant_types: ReadonlyArray<GrantTypeMetadata>; readonly response_types: ReadonlyArray<ResponseTypeMetadata> } => {
+  metadata: {
+    readonly grant_types?: ReadonlyArray<GrantTypeMetadata>
+    readonly response_types?: ReadonlyArray<ResponseTypeMetadata>
+  }
+): {
+  readonly grant_types: ReadonlyArray<GrantTypeMetadata>
+  readonly response_types: ReadonlyArray<ResponseTypeMetadata>
+} => {
   const { grant_types, response_types } = metadata
   if (grant_types !== undefined && response_types !== undefined) return { grant_types, response_types }
   if (grant_types === undefined && response_types === undefined) {
@@ -209,16 +215,18 @@ export interface DefaultsOptions {
 
 /** The mutable view of the members the defaults write. */
 type Writable = {
-  -readonly [K in
-    | "token_endpoint_auth_method"
-    | "grant_types"
-    | "response_types"
-    | "id_token_signed_response_alg"
-    | "subject_type"
-    | "id_token_encrypted_response_enc"
-    | "userinfo_encrypted_response_enc"
-    | "request_object_encryption_enc"
-    | "authorization_encrypted_response_enc"]?: unknown
+  -readonly [
+    K in
+      | "token_endpoint_auth_method"
+      | "grant_types"
+      | "response_types"
+      | "id_token_signed_response_alg"
+      | "subject_type"
+      | "id_token_encrypted_response_enc"
+      | "userinfo_encrypted_response_enc"
+      | "request_object_encryption_enc"
+      | "authorization_encrypted_response_enc"
+  ]?: unknown
 }
 
 /**
@@ -301,7 +309,9 @@ const checkApplicationType = (
         })`
       )
     }
-    if (applicationType === "web" && grantTypes.includes("implicit") && (!lower.startsWith("https:") || isLocalhost(uri))) {
+    if (
+      applicationType === "web" && grantTypes.includes("implicit") && (!lower.startsWith("https:") || isLocalhost(uri))
+    ) {
       return invalidRedirectUri(
         `redirect_uris[${i}]: a web client using the implicit grant must use https and not localhost (got ${
           describeValue(uri)
@@ -366,7 +376,9 @@ export const validateClientMetadata = <M extends ClientMetadata>(
 ): Either.Either<M, RegistrationErrorResponse> => {
   if (metadata.jwks !== undefined && metadata.jwks_uri !== undefined) {
     return Either.left(
-      invalidClientMetadata("jwks and jwks_uri must not both be present (RFC 7591 section 2): send the keys one way only")
+      invalidClientMetadata(
+        "jwks and jwks_uri must not both be present (RFC 7591 section 2): send the keys one way only"
+      )
     )
   }
   const { grant_types, response_types } = effectiveFlowTypes(metadata)

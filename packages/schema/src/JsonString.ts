@@ -15,8 +15,8 @@ import * as Schema from "effect/Schema"
 import { ClientInformationResponse } from "./ClientInformationResponse.js"
 import { ClientMetadata, JwkSet } from "./ClientMetadata.js"
 import { RegisterRequest, UpdateRequest } from "./ClientRegistrationRequest.js"
-import { RegistrationErrorResponse } from "./RegistrationErrorResponse.js"
 import { AnyJson } from "./internal/json.js"
+import { RegistrationErrorResponse } from "./RegistrationErrorResponse.js"
 
 /**
  * A JSON string holding {@link ClientMetadata}.

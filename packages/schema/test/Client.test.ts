@@ -124,11 +124,13 @@ describe("Client", () => {
         const client = yield* decodeClient(raw)
         assert.strictEqual(client.clientId, 1)
         assert.deepStrictEqual(yield* encodeClient(client), raw)
-        for (const [schema, value] of [
-          [TaggedValue, { tag: "de", value: "x", extra: 1 }],
-          [Pair, { key: "k", value: "v", extra: 1 }],
-          [ClientExtension, { idTokenDuration: 60, extra: 1 }]
-        ] as const) {
+        for (
+          const [schema, value] of [
+            [TaggedValue, { tag: "de", value: "x", extra: 1 }],
+            [Pair, { key: "k", value: "v", extra: 1 }],
+            [ClientExtension, { idTokenDuration: 60, extra: 1 }]
+          ] as const
+        ) {
           const decoded = Schema.decodeUnknownSync(schema as Schema.Schema.AnyNoContext)(value)
           assert.deepStrictEqual(Schema.encodeSync(schema as Schema.Schema.AnyNoContext)(decoded), value)
         }
@@ -171,7 +173,10 @@ describe("Client", () => {
 
   it("has a JSON Schema (for OpenAPI) that describes the wire shape and allows unknown fields", () => {
     const document = JSONSchema.make(Client) as unknown as {
-      readonly $defs: Record<string, { readonly additionalProperties?: boolean; readonly properties?: Record<string, unknown> }>
+      readonly $defs: Record<
+        string,
+        { readonly additionalProperties?: boolean; readonly properties?: Record<string, unknown> }
+      >
     }
     const client = document.$defs.Client!
     assert.isTrue(client.additionalProperties)
@@ -216,7 +221,10 @@ describe("Client", () => {
       assert.deepStrictEqual(Schema.encodeSync(Client)(decoded), encoded)
       // The same through JSON text, as on the wire.
       const text = JSON.stringify(encoded)
-      assert.strictEqual(JSON.stringify(Schema.encodeSync(Client)(Schema.decodeUnknownSync(Client)(JSON.parse(text)))), text)
+      assert.strictEqual(
+        JSON.stringify(Schema.encodeSync(Client)(Schema.decodeUnknownSync(Client)(JSON.parse(text)))),
+        text
+      )
       if (client.clientSecret !== undefined) {
         assert.strictEqual(encoded.clientSecret, Redacted.value(client.clientSecret))
       }

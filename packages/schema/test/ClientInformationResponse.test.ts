@@ -154,7 +154,9 @@ describe("JSON-string companions", () => {
 
   it.effect("Client.jwks and Client.customMetadata", () =>
     Effect.gen(function*() {
-      const jwks = yield* Schema.decodeUnknown(JwkSetFromJson)("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"a\"}]}")
+      const jwks = yield* Schema.decodeUnknown(JwkSetFromJson)(
+        "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"a\"}]}"
+      )
       assert.deepStrictEqual(jwks, { keys: [{ kty: "OKP", crv: "Ed25519", x: "a" }] })
       yield* Effect.flip(Schema.decodeUnknown(JwkSetFromJson)("[]"))
       const custom = yield* Schema.decodeUnknown(CustomMetadataFromJson)("{\"tenant\":\"a\",\"n\":1}")

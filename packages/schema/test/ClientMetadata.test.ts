@@ -45,7 +45,16 @@ describe("ClientMetadata: redirect URIs (invalid_redirect_uri)", () => {
     assert.strictEqual(fail(`{"redirect_uris":["https://app.example.com/cb#"]}`).error, "invalid_redirect_uri"))
 
   it("spaces, non-ASCII, or no host", () => {
-    for (const uri of [" https://a.example/cb", "https://a.example/c b", "https://exämple.com/cb", "http:///cb", "https:a.example/cb", "https://"]) {
+    for (
+      const uri of [
+        " https://a.example/cb",
+        "https://a.example/c b",
+        "https://exämple.com/cb",
+        "http:///cb",
+        "https:a.example/cb",
+        "https://"
+      ]
+    ) {
       const e = fail(JSON.stringify({ redirect_uris: [uri] }))
       assert.strictEqual(e.error, "invalid_redirect_uri", uri)
       assert.match(e.error_description!, /^redirect_uris\[0\]: must be an absolute URI without a fragment/, uri)
@@ -384,13 +393,20 @@ describe("ClientMetadata: arbitraries and round trips", () => {
       { numRuns: 200 }
     )
     FastCheck.assert(
-      FastCheck.property(FastCheck.dictionary(FastCheck.constantFrom(...names), FastCheck.jsonValue({ maxDepth: 2 })), agree),
+      FastCheck.property(
+        FastCheck.dictionary(FastCheck.constantFrom(...names), FastCheck.jsonValue({ maxDepth: 2 })),
+        agree
+      ),
       { numRuns: 200 }
     )
   })
 
   it("RegisteredClientMetadata drops unknown members, keeps tagged ones", () => {
-    const decoded = Schema.decodeUnknownSync(RegisteredClientMetadata)({ client_name: "a", "client_name#ja": "b", x: 1 })
+    const decoded = Schema.decodeUnknownSync(RegisteredClientMetadata)({
+      client_name: "a",
+      "client_name#ja": "b",
+      x: 1
+    })
     assert.deepStrictEqual(decoded, { client_name: "a", "client_name#ja": "b" })
     FastCheck.assert(
       FastCheck.property(Arbitrary.make(RegisteredClientMetadata), (m) => Schema.is(RegisteredClientMetadata)(m)),

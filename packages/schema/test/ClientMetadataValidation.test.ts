@@ -12,7 +12,10 @@ import { Either } from "effect"
 const decode = (input: object): ClientMetadata => Either.getOrThrow(decodeClientMetadataJson(JSON.stringify(input)))
 
 const rejects = (input: object, error: string, description: string) =>
-  assert.deepStrictEqual(parseClientMetadata(JSON.stringify(input)), Either.left({ error, error_description: description }))
+  assert.deepStrictEqual(
+    parseClientMetadata(JSON.stringify(input)),
+    Either.left({ error, error_description: description })
+  )
 
 const accepts = (input: object): ClientMetadata => {
   const result = parseClientMetadata(JSON.stringify(input))
@@ -80,14 +83,17 @@ describe("validateClientMetadata (cross-member rules)", () => {
   it("Authlete's own minimal examples pass with requireRedirectUrisForDefaultGrant: false", () => {
     const options = { requireRedirectUrisForDefaultGrant: false }
     const register = parseClientMetadata("{ \"client_name\": \"My Dynamic Client\" }", options)
-    assert.deepStrictEqual(register, Either.right({
-      client_name: "My Dynamic Client",
-      token_endpoint_auth_method: "client_secret_basic",
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      id_token_signed_response_alg: "RS256",
-      subject_type: "public"
-    }))
+    assert.deepStrictEqual(
+      register,
+      Either.right({
+        client_name: "My Dynamic Client",
+        token_endpoint_auth_method: "client_secret_basic",
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        id_token_signed_response_alg: "RS256",
+        subject_type: "public"
+      })
+    )
     // The OAS2 update example: the whole client information response sent back, minus the token.
     const update = parseClientMetadata(
       JSON.stringify({
@@ -115,7 +121,8 @@ describe("validateClientMetadata (cross-member rules)", () => {
       "redirect_uris must contain at least one redirection URI when grant_types includes \"authorization_code\""
     )
     assert.strictEqual(
-      Either.flip(parseClientMetadata(JSON.stringify({ response_types: ["code"] }), options)).pipe(Either.getOrThrow).error,
+      Either.flip(parseClientMetadata(JSON.stringify({ response_types: ["code"] }), options)).pipe(Either.getOrThrow)
+        .error,
       "invalid_redirect_uri"
     )
   })
@@ -236,7 +243,9 @@ describe("enforceApplicationType (OIDC Registration §2, opt-in)", () => {
     )
     assert.isTrue(Either.isRight(parse({ ...implicit, redirect_uris: ["https://app.example.com/cb"] })))
     // Code-flow web clients (MCP) are not affected.
-    assert.isTrue(Either.isRight(parse({ redirect_uris: ["http://localhost:6274/cb"], token_endpoint_auth_method: "none" })))
+    assert.isTrue(
+      Either.isRight(parse({ redirect_uris: ["http://localhost:6274/cb"], token_endpoint_auth_method: "none" }))
+    )
   })
 
   it("is off by default", () =>
@@ -303,12 +312,18 @@ describe("applyClientMetadataDefaults", () => {
   })
 
   it("parseClientMetadata with applyDefaults: false validates what was sent", () => {
-    const result = parseClientMetadata(JSON.stringify({ grant_types: ["client_credentials"] }), { applyDefaults: false })
+    const result = parseClientMetadata(JSON.stringify({ grant_types: ["client_credentials"] }), {
+      applyDefaults: false
+    })
     assert.deepStrictEqual(result, Either.right({ grant_types: ["client_credentials"] }))
   })
 
   it("response types in any order are normalised before the rules run", () => {
-    const metadata = accepts({ ...web, grant_types: ["authorization_code", "implicit"], response_types: ["id_token code"] })
+    const metadata = accepts({
+      ...web,
+      grant_types: ["authorization_code", "implicit"],
+      response_types: ["id_token code"]
+    })
     assert.deepStrictEqual(metadata.response_types, ["code id_token"])
   })
 })

@@ -14,8 +14,12 @@ describe("ClientRegistrationRequest", () => {
 
   it.effect("register needs only json", () =>
     Effect.gen(function*() {
-      const decoded = yield* Schema.decodeUnknown(RegisterRequest)({ json: "{ \"client_name\": \"My Dynamic Client\" }" })
-      assert.deepStrictEqual(yield* Schema.encode(RegisterRequest)(decoded), { json: "{ \"client_name\": \"My Dynamic Client\" }" })
+      const decoded = yield* Schema.decodeUnknown(RegisterRequest)({
+        json: "{ \"client_name\": \"My Dynamic Client\" }"
+      })
+      assert.deepStrictEqual(yield* Schema.encode(RegisterRequest)(decoded), {
+        json: "{ \"client_name\": \"My Dynamic Client\" }"
+      })
       const missing = yield* Effect.flip(Schema.decodeUnknown(RegisterRequest)({}))
       assert.match(missing.message, /json/)
     }))

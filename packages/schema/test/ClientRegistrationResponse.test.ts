@@ -29,7 +29,10 @@ describe("ClientRegistrationResponse with real Authlete payloads", () => {
         assert.deepStrictEqual(yield* Schema.encode(ClientRegistrationResponse)(decoded), raw)
 
         const narrowed = yield* Schema.decodeUnknown(operationSchema as Schema.Schema.AnyNoContext)(raw)
-        assert.deepStrictEqual(yield* Schema.encodeUnknown(operationSchema as Schema.Schema.AnyNoContext)(narrowed), raw)
+        assert.deepStrictEqual(
+          yield* Schema.encodeUnknown(operationSchema as Schema.Schema.AnyNoContext)(narrowed),
+          raw
+        )
       }))
   }
 

@@ -25,7 +25,8 @@ import {
 } from "@effect-dcr/schema"
 import type { EnumDefinition } from "@effect-dcr/schema"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema, SchemaAST as AST } from "effect"
+import type { SchemaAST as AST } from "effect"
+import { Effect, Schema } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
@@ -117,7 +118,10 @@ const astKind = (ast: AST.AST): string => {
       const members = ast.types.filter((t) => t._tag !== "UndefinedKeyword")
       if (members.length === 1) return astKind(members[0]!)
       // An open enum: Literal(known…) | string.
-      if (members.some((m) => m._tag === "Union" || m._tag === "Literal") && members.some((m) => m._tag === "StringKeyword")) {
+      if (
+        members.some((m) => m._tag === "Union" || m._tag === "Literal") &&
+        members.some((m) => m._tag === "StringKeyword")
+      ) {
         return "enum"
       }
       // AuthleteClientId: a number or a string of digits, a number on the wire.

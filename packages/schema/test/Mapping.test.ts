@@ -70,7 +70,10 @@ describe("metadataToClient / clientToMetadata", () => {
     const metadata = { scope: "openid profile" } as ClientMetadata
     assert.deepStrictEqual(metadataToClient(metadata), {})
     const client = metadataToClient(metadata, { scopeAsRequestableScopes: true })
-    assert.deepStrictEqual(client.extension, { requestableScopes: ["openid", "profile"], requestableScopesEnabled: true })
+    assert.deepStrictEqual(client.extension, {
+      requestableScopes: ["openid", "profile"],
+      requestableScopesEnabled: true
+    })
     assert.strictEqual(clientToMetadata(client).scope, "openid profile")
     assert.isUndefined(
       clientToMetadata({ extension: { requestableScopes: ["a"], requestableScopesEnabled: false } }).scope
@@ -79,7 +82,13 @@ describe("metadataToClient / clientToMetadata", () => {
   })
 
   it("custom metadata: allow-listed names ⇄ Client.customMetadata", () => {
-    const metadata = { client_name: "a", tenant: "t1", plan: { tier: 2 }, other: true, client_id: "x" } as ClientMetadata
+    const metadata = {
+      client_name: "a",
+      tenant: "t1",
+      plan: { tier: 2 },
+      other: true,
+      client_id: "x"
+    } as ClientMetadata
     const client = metadataToClient(metadata, { customMetadataNames: ["tenant", "plan", "client_id", "client_name"] })
     assert.strictEqual(client.customMetadata, "{\"tenant\":\"t1\",\"plan\":{\"tier\":2}}")
     assert.deepStrictEqual(clientToMetadata(client), { client_name: "a", tenant: "t1", plan: { tier: 2 } })
@@ -156,7 +165,9 @@ describe("client information response ⇄ Client", () => {
       clientName: "x",
       tokenAuthMethod: "CLIENT_SECRET_POST"
     }
-    const response = clientToInformationResponse(client, { registrationClientUri: "https://as.example/reg/26837717140341" })
+    const response = clientToInformationResponse(client, {
+      registrationClientUri: "https://as.example/reg/26837717140341"
+    })
     assert.strictEqual(response.client_id, "26837717140341")
     assert.strictEqual(response.client_id_issued_at, 1641735467)
     assert.strictEqual(Redacted.value(response.client_secret!), "s3cr3t")

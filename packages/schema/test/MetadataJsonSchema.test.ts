@@ -8,11 +8,13 @@ const definition = (schema: { readonly ast: unknown }) => {
 }
 
 describe("JSON Schema of the metadata (for OpenAPI documents)", () => {
-  for (const [name, schema] of [
-    ["ClientMetadata", ClientMetadata],
-    ["RegisteredClientMetadata", RegisteredClientMetadata],
-    ["ClientInformationResponse", ClientInformationResponse]
-  ] as const) {
+  for (
+    const [name, schema] of [
+      ["ClientMetadata", ClientMetadata],
+      ["RegisteredClientMetadata", RegisteredClientMetadata],
+      ["ClientInformationResponse", ClientInformationResponse]
+    ] as const
+  ) {
     it(`${name}: tagged variants as patternProperties, other members allowed`, () => {
       const { root } = definition(schema)
       assert.deepStrictEqual(root.patternProperties, {

@@ -25,7 +25,13 @@ const connectFailureCodes: ReadonlySet<string> = new Set([
 ])
 
 /** System calls that only happen before a connection exists. */
-const connectSyscalls: ReadonlySet<string> = new Set(["connect", "getaddrinfo", "getaddrinfo_all", "queryA", "queryAaaa"])
+const connectSyscalls: ReadonlySet<string> = new Set([
+  "connect",
+  "getaddrinfo",
+  "getaddrinfo_all",
+  "queryA",
+  "queryAaaa"
+])
 
 const field = (u: object, key: string): unknown => (u as Record<string, unknown>)[key]
 

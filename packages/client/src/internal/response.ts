@@ -3,9 +3,9 @@
  *
  * @internal
  */
+import { describeParseIssue, isJsonMediaType, ResultError as ResultErrorBody } from "@effect-dcr/schema"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { describeParseIssue, isJsonMediaType, ResultError as ResultErrorBody } from "@effect-dcr/schema"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -83,7 +83,9 @@ const readBoundedText = (
 const utf8 = new TextDecoder()
 
 const truncate = (text: string): string =>
-  text.length <= maxErrorBodyChars ? text : `${text.slice(0, maxErrorBodyChars)}… (truncated, ${text.length} chars read)`
+  text.length <= maxErrorBodyChars
+    ? text
+    : `${text.slice(0, maxErrorBodyChars)}… (truncated, ${text.length} chars read)`
 
 /**
  * Builds the handler of one operation's HTTP response, with the response decoder compiled once.
@@ -113,11 +115,13 @@ export const makeResponseHandler = <A, I>(operation: Operation, schema: Schema.S
         const decoded = decode(body.value)
         return Either.isRight(decoded)
           ? Effect.succeed(decoded.right)
-          : Effect.fail(new ResponseDecodeError({
-            operation,
-            // paths and expected types only: the response carries the secret and the tokens
-            description: describeParseIssue(decoded.left.issue, { values: false })
-          }))
+          : Effect.fail(
+            new ResponseDecodeError({
+              operation,
+              // paths and expected types only: the response carries the secret and the tokens
+              description: describeParseIssue(decoded.left.issue, { values: false })
+            })
+          )
       })
     }
     return Effect.flatMap(Effect.zip(readBoundedText(response), Clock.currentTimeMillis), ([text, now]): Effect.Effect<

@@ -30,7 +30,8 @@ export const registerClient = (metadata: ClientMetadata) =>
     Effect.catchTag("ResultError", (e) => Effect.succeed({ status: 500, error: `Authlete: ${e.resultCode}` })),
     Effect.catchTag("TransportError", (e) =>
       Effect.succeed({ status: 503, error: e.requestSent ? "may have been registered" : "not registered" })),
-    Effect.catchTag("TimeoutError", () => Effect.succeed({ status: 504, error: "Authlete timed out" }))
+    Effect.catchTag("TimeoutError", () =>
+      Effect.succeed({ status: 504, error: "Authlete timed out" }))
   )
 
 // No retries for this call (the layer's policy stays the default for everything else).

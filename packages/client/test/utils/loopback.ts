@@ -18,10 +18,11 @@ export interface Captured {
 
 export type Handler = (request: Captured, response: Http.ServerResponse) => void
 
-export const answerJson = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_, res) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers })
-  res.end(JSON.stringify(body))
-}
+export const answerJson =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_, res) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers })
+    res.end(JSON.stringify(body))
+  }
 
 export const neverAnswer: Handler = () => {}
 

@@ -8,7 +8,12 @@ import { Effect, Layer, Redacted, Ref, Stream } from "effect"
 import { AuthleteClient } from "../../src/index.js"
 
 export type Step =
-  | { readonly status: number; readonly body?: unknown; readonly text?: string; readonly headers?: Record<string, string> }
+  | {
+    readonly status: number
+    readonly body?: unknown
+    readonly text?: string
+    readonly headers?: Record<string, string>
+  }
   | { readonly never: true }
   | { readonly fail: unknown }
 

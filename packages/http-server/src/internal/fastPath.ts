@@ -7,8 +7,8 @@
  *
  * @internal
  */
-import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import type * as Headers from "@effect/platform/Headers"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"

@@ -92,7 +92,6 @@ export const make = (settings?: Settings | undefined) => {
     })
   }
 
-
   return {
     maxBytes,
     /** RFC 7591 §3: the bearer token, if any, is the initial access token. */

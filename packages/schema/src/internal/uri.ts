@@ -13,6 +13,7 @@ const schemePattern = /^[A-Za-z][A-Za-z0-9+.-]*:/
 const uriCharsPattern = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/
 
 /** Whitespace and control characters (C0, DEL, C1). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const controlPattern = /[\u0000-\u0020\u007f-\u009f]/
 
 /** A lone UTF-16 surrogate (with the `u` flag a paired surrogate is one code point and does not match). */
