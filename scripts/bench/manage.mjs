@@ -10,7 +10,8 @@
 // - GET and PUT: --warmup s then --duration s, each request on the next client of the pool (round
 //   robin, so no client has two requests in flight);
 // - DELETE: every client once — the first 10 % as warm-up, the rest measured.
-// req/s is completed requests / elapsed time. Peak RSS as in register.mjs.
+// req/s is completed requests / elapsed time; server CPU µs/req as in register.mjs; peak RSS as in
+// register.mjs.
 import { parseArgs } from "node:util"
 import { writeFileSync } from "node:fs"
 import {
@@ -75,6 +76,7 @@ const request = (req, target, method, pool, next) => {
 
 const drive = async (server, method, pool, opts) => {
   let i = 0
+  const cpu0 = server.cpu()
   const t0 = performance.now()
   const r = await cannon({
     url: server.base,
@@ -83,6 +85,7 @@ const drive = async (server, method, pool, opts) => {
     requests: [{ setupRequest: (req) => request(req, server.target, method, pool, () => i++) }]
   })
   r.elapsed = (performance.now() - t0) / 1000
+  r.cpuUs = ((server.cpu() - cpu0) * 1e6) / r.requests.total
   return r
 }
 
@@ -92,6 +95,7 @@ const summary = (r) => ({
   rps: r.requests.total / r.elapsed,
   p50: r.latency.p50,
   p99: r.latency.p99,
+  cpuUs: r.cpuUs,
   total: r.requests.total,
   failed: failures(r)
 })
@@ -131,16 +135,16 @@ console.log(`Measured: ${await describeTree(root)}`)
 console.log(
   `Load: autocannon, ${connections} connections; ${clients} clients registered first; GET/PUT ${args.warmup} s warm-up then ${args.duration} s; DELETE of every client (10 % warm-up)\n`
 )
-console.log("| server | method | req/s | p50 ms | p99 ms | × oidc-provider | non-2xx |")
-console.log("|---|---|---:|---:|---:|---:|---:|")
+console.log("| server | method | req/s | p50 ms | p99 ms | × oidc-provider | server CPU µs/req | non-2xx |")
+console.log("|---|---|---:|---:|---:|---:|---:|---:|")
 for (const r of results) {
   if (r.error) {
-    console.log(`| ${r.name} | failed: ${r.error} | | | | | |`)
+    console.log(`| ${r.name} | failed: ${r.error} | | | | | | |`)
     continue
   }
   for (const m of ["GET", "PUT", "DELETE"]) {
     const x = oidc ? (r[m].rps / oidc[m].rps).toFixed(2) : "–"
-    console.log(`| ${r.name} | ${m} | ${r[m].rps.toFixed(0)} | ${r[m].p50} | ${r[m].p99} | ${x} | ${r[m].failed} |`)
+    console.log(`| ${r.name} | ${m} | ${r[m].rps.toFixed(0)} | ${r[m].p50} | ${r[m].p99} | ${x} | ${r[m].cpuUs.toFixed(0)} | ${r[m].failed} |`)
   }
 }
 console.log(`\nPeak RSS (whole run): ${results.filter((r) => !r.error).map((r) => `${r.name} ${mib(r.hwm)} MiB`).join(", ")}`)

@@ -6,8 +6,8 @@
 //                                   [--root DIR] [--node-options="--max-semi-space-size=4"] [--node-args=--trace-gc]
 //                                   [--env KEY=VALUE ...] [--log FILE] [--json FILE]
 //
-// --root DIR      the tree whose built CLI is measured (DIR/packages/cli/dist/bin.js serve);
-//                 default this repository. The other servers come from this scripts/ directory.
+// --root DIR      the tree whose built CLI is measured (DIR/packages/cli/dist/bin.js serve, with the
+//                 node flags of DIR's `pnpm start` script, if any); default this repository. The other servers come from this scripts/ directory.
 // --node-options=...  NODE_OPTIONS for the effect-dcr servers only (memory experiments; use the
 //                 "=" form, since the value starts with a dash).
 // --node-args=...  flags before the script for the effect-dcr servers (space-separated), for those
@@ -33,6 +33,7 @@ import {
   registrationBody,
   rootOf,
   selectTargets,
+  startFlags,
   startServer
 } from "./lib/harness.mjs"
 
@@ -107,7 +108,7 @@ log?.end()
 
 const base = (round, name) => results.find((r) => r.round === round && r.name === name && !r.error)?.rps
 console.log(`\n${machine()}`)
-console.log(`Measured: ${await describeTree(root)}${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${args["node-args"] ? `; node ${args["node-args"]}` : ""}${args.env.length ? `; env ${args.env.join(" ")}` : ""}`)
+console.log(`Measured: ${await describeTree(root)}; effect-dcr as \`pnpm start\` runs it: node ${[...startFlags(root), "packages/cli/dist/bin.js serve"].join(" ")}${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${args["node-args"] ? `; node ${args["node-args"]}` : ""}${args.env.length ? `; env ${args.env.join(" ")}` : ""}`)
 console.log(
   `Load: autocannon, ${connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured, POST of a ${registrationBody.length}-byte public-client registration\n`
 )

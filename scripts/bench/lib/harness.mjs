@@ -65,13 +65,27 @@ export const procCpuSeconds = (pid) => {
 
 export const mib = (bytes) => (bytes === undefined ? "–" : (bytes / MiB).toFixed(0))
 
+/**
+ * The node flags `pnpm start` passes in `root` (from the "start" script of its package.json:
+ * `node [flags] packages/cli/dist/bin.js serve`), so the benchmark runs the server as it does.
+ */
+export const startFlags = (root) => {
+  try {
+    const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.start ?? ""
+    const m = start.match(/\bnode((?:\s+-\S+)*)\s+\S*packages\/cli\/dist\/bin\.js\s+serve\b/)
+    return m ? m[1].trim().split(/\s+/).filter(Boolean) : []
+  } catch {
+    return []
+  }
+}
+
 const effectDcr = (key, label, url) => ({
   key,
   name: `effect-dcr (engine, ${label})`,
   kind: "effect-dcr",
   path: "/register",
   itemPath: (id) => `/register/${id}`,
-  script: (root) => [join(root, "packages/cli/dist/bin.js"), "serve"],
+  script: (root) => [...startFlags(root), join(root, "packages/cli/dist/bin.js"), "serve"],
   env: (port, dir) => ({
     HOST: "127.0.0.1",
     PORT: String(port),
