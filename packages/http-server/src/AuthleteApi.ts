@@ -20,13 +20,10 @@ import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
-import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as OpenApi from "@effect/platform/OpenApi"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -52,29 +49,6 @@ export interface Options {
   readonly maxBodySize?: number | undefined
 }
 
-/**
- * The `Authorization` header of an API call, as the `ServiceAccessToken` middleware read it.
- *
- * @since 0.1.0
- * @category context
- */
-export class PresentedAuthorization extends Context.Tag("@effect-dcr/http-server/AuthleteApi/PresentedAuthorization")<
-  PresentedAuthorization,
-  string | undefined
->() {}
-
-/**
- * Authlete's security scheme: `Authorization: Bearer <service access token>`. The handlers check the
- * token (in constant time) and answer Authlete's 401 result codes.
- *
- * @since 0.1.0
- * @category security
- */
-export class ServiceAccessToken extends HttpApiMiddleware.Tag<ServiceAccessToken>()(
-  "@effect-dcr/http-server/AuthleteApi/ServiceAccessToken",
-  { security: { bearer: HttpApiSecurity.bearer }, provides: PresentedAuthorization }
-) {}
-
 const resultError = (status: number, description: string) =>
   ResultError.annotations(HttpApiSchema.annotations({ status, description }))
 
@@ -91,7 +65,7 @@ const endpoint = <Operation extends AuthleteOperation>(operation: Operation) => 
     .addError(resultError(404, "A001204: no such service"))
     .addError(resultError(413, "The body is larger than the limit (1 MiB by default)"))
     .addError(resultError(500, "A001101: the backend failed"))
-    .middleware(ServiceAccessToken)
+    .middleware(BearerToken.Bearer)
 }
 
 /**
@@ -116,19 +90,6 @@ export const group = HttpApiGroup.make("authlete")
 export const api = Api.make("authlete-compatible").add(group)
   .annotate(OpenApi.Title, "Authlete-compatible Dynamic Client Registration API")
   .annotate(OpenApi.Version, "0.1.0")
-
-/**
- * The `ServiceAccessToken` middleware (the handlers do the checking).
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerServiceAccessToken: Layer.Layer<ServiceAccessToken> = Layer.succeed(
-  ServiceAccessToken,
-  ServiceAccessToken.of({
-    bearer: () => Effect.map(HttpServerRequest.HttpServerRequest, (request) => request.headers["authorization"])
-  })
-)
 
 const noStore = { "cache-control": "no-store", pragma: "no-cache" } as const
 
@@ -182,7 +143,7 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
       readonly request: HttpServerRequest.HttpServerRequest
     }) =>
       Effect.gen(function*() {
-        const authorization = yield* PresentedAuthorization
+        const authorization = yield* BearerToken.Authorization
         if (authorization === undefined || authorization === "") {
           return result(401, "A001202", `${path}, Authorization header is missing.`)
         }
@@ -230,7 +191,7 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
         .handleRaw("get", handle("get"))
         .handleRaw("update", handle("update"))
         .handleRaw("delete", handle("delete"))
-  ).pipe(Layer.provide(layerServiceAccessToken)) as unknown as Layer.Layer<
+  ).pipe(Layer.provide(BearerToken.layer)) as unknown as Layer.Layer<
     HttpApiGroup.ApiGroup<ApiId, "authlete">,
     never,
     DynamicClientRegistration.DynamicClientRegistration

@@ -5,6 +5,12 @@
  * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 const isSpace = (code: number): boolean => code === 32 || code === 9
 
@@ -45,3 +51,43 @@ export const parse = (authorization: string | undefined): string | undefined => 
  * @category parsers
  */
 export const fromHeaders = (headers: Headers.Headers): string | undefined => parse(headers["authorization"])
+
+/**
+ * The `Authorization` header of a request, as the `Bearer` middleware passed it on (`undefined`
+ * when absent). Endpoints parse it with `parse`, and answer their own 401s (RFC 7592 and Authlete
+ * challenge differently).
+ *
+ * @since 0.1.0
+ * @category context
+ */
+export class Authorization extends Context.Tag("@effect-dcr/http-server/BearerToken/Authorization")<
+  Authorization,
+  string | undefined
+>() {}
+
+/**
+ * The `Authorization: Bearer` security scheme of the endpoints that take a token (RFC 7592
+ * management, the Authlete-compatible API). It declares the scheme for the OpenAPI document and
+ * passes the header on as `Authorization`: the platform's own bearer decoder matches `Bearer `
+ * case-sensitively and keeps surrounding whitespace, where RFC 6750 allows both.
+ *
+ * @since 0.1.0
+ * @category security
+ */
+export class Bearer extends HttpApiMiddleware.Tag<Bearer>()("@effect-dcr/http-server/BearerToken/Bearer", {
+  security: { bearer: HttpApiSecurity.bearer },
+  provides: Authorization
+}) {}
+
+/**
+ * The `Bearer` middleware's implementation.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Bearer> = Layer.succeed(
+  Bearer,
+  Bearer.of({
+    bearer: () => Effect.map(HttpServerRequest.HttpServerRequest, (request) => request.headers["authorization"])
+  })
+)

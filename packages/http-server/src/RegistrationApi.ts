@@ -12,15 +12,12 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
 import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
-import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
 import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
-import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as OpenApi from "@effect/platform/OpenApi"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
@@ -69,32 +66,6 @@ const normalise = (path: `/${string}`): `/${string}` =>
  * @category constructors
  */
 export const registrationPath = (paths?: Paths | undefined): `/${string}` => normalise(paths?.path ?? defaultPath)
-
-/**
- * The registration access token of an RFC 7592 request, as the `RegistrationAccessToken`
- * middleware parsed it (RFC 6750 §2.1); `None` when the request carries none.
- *
- * @since 0.1.0
- * @category context
- */
-export class PresentedToken extends Context.Tag("@effect-dcr/http-server/RegistrationApi/PresentedToken")<
-  PresentedToken,
-  Option.Option<Redacted.Redacted<string>>
->() {}
-
-/**
- * The RFC 7592 security scheme: `Authorization: Bearer <registration access token>`. Its
- * implementation (in `layer`) parses the header with `BearerToken` (RFC 6750: the scheme is
- * case-insensitive and whitespace is tolerated, unlike the platform's decoder) and provides
- * `PresentedToken`; the endpoints answer 401 when it is `None`.
- *
- * @since 0.1.0
- * @category security
- */
-export class RegistrationAccessToken extends HttpApiMiddleware.Tag<RegistrationAccessToken>()(
-  "@effect-dcr/http-server/RegistrationApi/RegistrationAccessToken",
-  { security: { bearer: HttpApiSecurity.bearer }, provides: PresentedToken }
-) {}
 
 const errorBody = (status: number, description: string) =>
   RegistrationErrorResponse.annotations(HttpApiSchema.annotations({ status, description }))
@@ -169,7 +140,7 @@ export const group = (paths?: Paths | undefined) => {
     .add(
       HttpApiEndpoint.get("read", item)
         .setPath(ClientIdPath)
-        .middleware(RegistrationAccessToken)
+        .middleware(BearerToken.Bearer)
         .addSuccess(ClientInformationResponse)
         .addError(InvalidMetadata)
         .addError(InvalidToken)
@@ -180,7 +151,7 @@ export const group = (paths?: Paths | undefined) => {
       HttpApiEndpoint.put("update", item)
         .setPath(ClientIdPath)
         .setPayload(ClientMetadata)
-        .middleware(RegistrationAccessToken)
+        .middleware(BearerToken.Bearer)
         .addSuccess(ClientInformationResponse)
         .addError(InvalidMetadata)
         .addError(InvalidToken)
@@ -195,7 +166,7 @@ export const group = (paths?: Paths | undefined) => {
     .add(
       HttpApiEndpoint.del("delete", item)
         .setPath(ClientIdPath)
-        .middleware(RegistrationAccessToken)
+        .middleware(BearerToken.Bearer)
         .addSuccess(HttpApiSchema.NoContent)
         .addError(InvalidMetadata)
         .addError(InvalidToken)
@@ -238,23 +209,6 @@ export const make = (paths?: Paths | undefined) =>
     .annotate(OpenApi.Title, "OAuth 2.0 Dynamic Client Registration")
     .annotate(OpenApi.Version, "0.1.0")
     .annotate(OpenApi.Description, "RFC 7591 registration, RFC 7592 client configuration and RFC 8414 discovery.")
-
-/**
- * The `RegistrationAccessToken` middleware: RFC 6750 parsing of the `Authorization` header.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerRegistrationAccessToken: Layer.Layer<RegistrationAccessToken> = Layer.succeed(
-  RegistrationAccessToken,
-  RegistrationAccessToken.of({
-    bearer: () =>
-      Effect.map(
-        HttpServerRequest.HttpServerRequest,
-        (request) => Option.map(Option.fromNullable(BearerToken.fromHeaders(request.headers)), Redacted.make)
-      )
-  })
-)
 
 const bodyOf = (request: HttpServerRequest.HttpServerRequest): Registration.Body => ({
   contentType: request.headers["content-type"],
@@ -327,13 +281,15 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
       token: Redacted.Redacted<string>
     ) => Effect.Effect<Responses.RawResponse>
   ) =>
-    Effect.flatMap(PresentedToken, (token) =>
-      Option.isNone(token)
+    Effect.flatMap(BearerToken.Authorization, (authorization) => {
+      const token = BearerToken.parse(authorization)
+      return token === undefined
         ? Effect.succeed(missingToken)
         : Effect.flatMap(
           DynamicClientRegistration.DynamicClientRegistration,
-          (service) => toResponse(f(service, token.value))
-        ))
+          (service) => toResponse(f(service, Redacted.make(token)))
+        )
+    })
 
   const handlers = HttpApiBuilder.group(definition, "registration", (handlers) =>
     handlers
@@ -359,7 +315,7 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
       .handleRaw("patchClient", refuse(itemAllow))
       .handleRaw("metadata", () => Effect.succeed(document)))
   return Layer.mergeAll(handlers, FastPath.layer(path, logic)).pipe(
-    Layer.provide(layerRegistrationAccessToken)
+    Layer.provide(BearerToken.layer)
   ) as unknown as Layer.Layer<
     HttpApiGroup.ApiGroup<ApiId, "registration">,
     never,
