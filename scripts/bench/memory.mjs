@@ -39,6 +39,8 @@ const variants = {
   optsize: { nodeArgs: ["--optimize-for-size"] },
   grow10: { nodeArgs: ["--heap-growing-percent=10"] },
   grow30: { nodeArgs: ["--heap-growing-percent=30"] },
+  "semi8+old128": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=128" },
+  "old128+cache2M": { nodeOptions: "--max-old-space-size=128", env: { BENCH_CACHE_SIZE: "-2000" } },
   "old96+cache2M": { nodeOptions: "--max-old-space-size=96", env: { BENCH_CACHE_SIZE: "-2000" } },
   "semi8+old96+cache2M": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=96", env: { BENCH_CACHE_SIZE: "-2000" } },
   "semi8+old128+cache2M": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=128", env: { BENCH_CACHE_SIZE: "-2000" } },

@@ -66,17 +66,23 @@ export const procCpuSeconds = (pid) => {
 export const mib = (bytes) => (bytes === undefined ? "–" : (bytes / MiB).toFixed(0))
 
 /**
- * The node flags `pnpm start` passes in `root` (from the "start" script of its package.json:
- * `node [flags] packages/cli/dist/bin.js serve`), so the benchmark runs the server as it does.
+ * The node flags the server runs with in `root`, so the benchmark runs it as `pnpm start` does:
+ * those of the "start" script (`node [flags] packages/cli/dist/bin.js serve`) and of the bin's
+ * shebang (`#!/usr/bin/env -S node [flags]`), if any.
  */
 export const startFlags = (root) => {
+  const flags = []
   try {
     const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.start ?? ""
     const m = start.match(/\bnode((?:\s+-\S+)*)\s+\S*packages\/cli\/dist\/bin\.js\s+serve\b/)
-    return m ? m[1].trim().split(/\s+/).filter(Boolean) : []
-  } catch {
-    return []
-  }
+    if (m) flags.push(...m[1].trim().split(/\s+/).filter(Boolean))
+  } catch {}
+  try {
+    const first = readFileSync(join(root, "packages/cli/dist/bin.js"), "utf8").split("\n", 1)[0]
+    const m = first.match(/^#!\S*env\s+-S\s+node((?:\s+-\S+)*)\s*$/)
+    if (m) flags.push(...m[1].trim().split(/\s+/).filter(Boolean))
+  } catch {}
+  return flags
 }
 
 const effectDcr = (key, label, url) => ({
