@@ -77,15 +77,22 @@ const impls = {
     get: () => rt.runPromise(ourGet).then(expect("OK"))
   },
   sdk: {
-    register: () => sdk.dynamicClientRegistration.register({ serviceId, requestBody: { json: metadata } }).then(expect("CREATED")),
+    register: () =>
+      sdk.dynamicClientRegistration.register({ serviceId, requestBody: { json: metadata } }).then(expect("CREATED")),
     get: () =>
-      sdk.dynamicClientRegistration.get({ serviceId, requestBody: { clientId, token: registrationAccessToken } }).then(expect("OK"))
+      sdk.dynamicClientRegistration.get({ serviceId, requestBody: { clientId, token: registrationAccessToken } }).then(
+        expect("OK")
+      )
   },
   fetch: {
     register: () =>
-      fetch(rawUrl, { method: "POST", headers: rawHeaders, body: rawRegisterBody }).then((r) => r.json()).then(expect("CREATED")),
+      fetch(rawUrl, { method: "POST", headers: rawHeaders, body: rawRegisterBody }).then((r) => r.json()).then(
+        expect("CREATED")
+      ),
     get: () =>
-      fetch(`${rawUrl}/get`, { method: "POST", headers: rawHeaders, body: rawGetBody }).then((r) => r.json()).then(expect("OK"))
+      fetch(`${rawUrl}/get`, { method: "POST", headers: rawHeaders, body: rawGetBody }).then((r) => r.json()).then(
+        expect("OK")
+      )
   }
 }
 
@@ -128,13 +135,22 @@ try {
 }
 
 console.log(`\n${machine()}`)
-console.log(`Measured: ${await describeTree(root)}; SDK @authlete/typescript-sdk 0.0.3-beta; stub: servers/authlete-stub.mjs (own process)`)
+console.log(
+  `Measured: ${await describeTree(
+    root
+  )}; SDK @authlete/typescript-sdk 0.0.3-beta; stub: servers/authlete-stub.mjs (own process)`
+)
 console.log(`${args.warmup} s warm-up then ${args.duration} s per cell\n`)
 console.log("| run | op | mode | client | ops/s | p50 ms | p99 ms | × SDK | × raw fetch |")
 console.log("|---|---|---|---|---:|---:|---:|---:|---:|")
 for (const r of results) {
-  const same = (impl) => results.find((o) => o.round === r.round && o.op === r.op && o.mode === r.mode && o.impl === impl)
+  const same = (impl) =>
+    results.find((o) => o.round === r.round && o.op === r.op && o.mode === r.mode && o.impl === impl)
   const x = (impl) => (r.ops / same(impl).ops).toFixed(2)
-  console.log(`| ${r.round} | ${r.op} | ${r.mode} | ${r.impl} | ${r.ops.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${x("sdk")} | ${x("fetch")} |`)
+  console.log(
+    `| ${r.round} | ${r.op} | ${r.mode} | ${r.impl} | ${r.ops.toFixed(0)} | ${r.p50.toFixed(2)} | ${
+      r.p99.toFixed(2)
+    } | ${x("sdk")} | ${x("fetch")} |`
+  )
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))

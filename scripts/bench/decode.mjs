@@ -73,7 +73,10 @@ const once = (decode, inputs, ms) => {
   return n / ((performance.now() - t0) / 1000)
 }
 
-const sets = [["all accepted fixtures (round-robin)", accepted.map((f) => f.client)], ...accepted.map((f) => [f.name, [f.client]])]
+const sets = [
+  ["all accepted fixtures (round-robin)", accepted.map((f) => f.client)],
+  ...accepted.map((f) => [f.name, [f.client]])
+]
 // warm-up: every decoder on every set, so that neither is measured while V8 still compiles it
 for (const [, inputs] of sets) for (const decode of Object.values(decoders)) once(decode, inputs, Number(args.ms) / 2)
 const rows = []
@@ -83,18 +86,28 @@ for (const [name, inputs] of sets) {
   for (const d of names) row[d] = 0
   for (let rep = 0; rep < Number(args.reps); rep++) {
     // alternate the order, so a drift in machine speed does not favour one decoder
-    for (const d of rep % 2 === 0 ? names : [...names].reverse()) row[d] = Math.max(row[d], once(decoders[d], inputs, Number(args.ms)))
+    for (const d of rep % 2 === 0 ? names : [...names].reverse()) {
+      row[d] = Math.max(row[d], once(decoders[d], inputs, Number(args.ms)))
+    }
   }
   rows.push(row)
   console.error(`${name}: ${names.map((d) => `${d} ${row[d].toFixed(0)}/s`).join(", ")}`)
 }
 
 console.log(`\n${machine()}`)
-console.log(`Measured: ${await describeTree(root)}; SDK @authlete/typescript-sdk 0.0.3-beta (zod 3); best of ${args.reps} × ${args.ms} ms\n`)
+console.log(
+  `Measured: ${await describeTree(
+    root
+  )}; SDK @authlete/typescript-sdk 0.0.3-beta (zod 3); best of ${args.reps} × ${args.ms} ms\n`
+)
 console.log("| input | JSON bytes | effect-dcr Schema ops/s | SDK zod ops/s | × SDK |")
 console.log("|---|---:|---:|---:|---:|")
 for (const r of rows) {
-  console.log(`| ${r.name} | ${r.bytes} | ${r["effect-dcr Schema"].toFixed(0)} | ${r["SDK zod"].toFixed(0)} | ${(r["effect-dcr Schema"] / r["SDK zod"]).toFixed(2)} |`)
+  console.log(
+    `| ${r.name} | ${r.bytes} | ${r["effect-dcr Schema"].toFixed(0)} | ${r["SDK zod"].toFixed(0)} | ${
+      (r["effect-dcr Schema"] / r["SDK zod"]).toFixed(2)
+    } |`
+  )
 }
 if (rejected.length > 0) console.log(`\nNot timed: ${rejected.join("; ")}`)
 if (sink === 42) console.log("")

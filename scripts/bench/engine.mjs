@@ -2,12 +2,12 @@
 // Usage (after `pnpm build`): node scripts/bench/engine.mjs [n=5000] [modes=seq-file,seq-mem,c32-file,c32-mem]
 // modes: seq = one runPromise at a time; cN = N concurrent runPromise loops; fx = the loop inside one
 // Effect; fxN = Effect.forEach with concurrency N. Prints the best of REPS (default 3) repetitions.
-import { DynamicClientRegistration } from "../../packages/client/dist/DynamicClientRegistration.js"
-import { Engine } from "../../packages/engine/dist/index.js"
 import { Effect, ManagedRuntime } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { DynamicClientRegistration } from "../../packages/client/dist/DynamicClientRegistration.js"
+import { Engine } from "../../packages/engine/dist/index.js"
 
 const n = Number(process.argv[2] ?? 5000)
 const modes = (process.argv[3] ?? "seq-file,seq-mem,c32-file,c32-mem").split(",")
@@ -25,7 +25,9 @@ for (const mode of modes) {
   const [conc, where] = mode.split("-")
   const dir = mkdtempSync(join(tmpdir(), "engine-bench-"))
   const filename = where === "file" ? join(dir, "b.sqlite") : ":memory:"
-  const rt = ManagedRuntime.make(Engine.layerSqlite({ filename, registrationEndpoint: "https://as.example.com/register" }))
+  const rt = ManagedRuntime.make(
+    Engine.layerSqlite({ filename, registrationEndpoint: "https://as.example.com/register" })
+  )
   const run = async (count) => {
     if (conc.startsWith("fx")) {
       // the loop inside one fiber tree: no runPromise per register
@@ -59,7 +61,11 @@ for (const mode of modes) {
     us = Math.min(us, Number(process.hrtime.bigint() - t0) / 1000 / n)
     cpu = Math.min(cpu, (c.user + c.system) / n)
   }
-  console.log(`${mode.padEnd(9)} wall ${us.toFixed(1).padStart(7)} µs/register  cpu ${cpu.toFixed(1).padStart(7)} µs/register (best of reps)  ${(1e6 / us).toFixed(0).padStart(6)} reg/s`)
+  console.log(
+    `${mode.padEnd(9)} wall ${us.toFixed(1).padStart(7)} µs/register  cpu ${
+      cpu.toFixed(1).padStart(7)
+    } µs/register (best of reps)  ${(1e6 / us).toFixed(0).padStart(6)} reg/s`
+  )
   await rt.dispose()
   rmSync(dir, { recursive: true, force: true })
 }

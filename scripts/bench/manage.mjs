@@ -12,8 +12,8 @@
 // - DELETE: every client once — the first 10 % as warm-up, the rest measured.
 // req/s is completed requests / elapsed time; server CPU µs/req as in register.mjs; peak RSS as in
 // register.mjs.
-import { parseArgs } from "node:util"
 import { writeFileSync } from "node:fs"
+import { parseArgs } from "node:util"
 import {
   cannon,
   describeTree,
@@ -71,7 +71,13 @@ const request = (req, target, method, pool, next) => {
   const headers = { authorization: `Bearer ${c.token}` }
   if (method !== "PUT") return { ...req, method, path: target.itemPath(c.id), headers }
   headers["content-type"] = "application/json"
-  return { ...req, method, path: target.itemPath(c.id), headers, body: JSON.stringify({ ...registration, client_id: c.id }) }
+  return {
+    ...req,
+    method,
+    path: target.itemPath(c.id),
+    headers,
+    body: JSON.stringify({ ...registration, client_id: c.id })
+  }
 }
 
 const drive = async (server, method, pool, opts) => {
@@ -102,7 +108,11 @@ const summary = (r) => ({
 
 const results = []
 for (const target of selectTargets(args.only)) {
-  const server = await startServer(target, { root, nodeOptions: args["node-options"], nodeArgs: args["node-args"].split(" ").filter(Boolean) })
+  const server = await startServer(target, {
+    root,
+    nodeOptions: args["node-options"],
+    nodeArgs: args["node-args"].split(" ").filter(Boolean)
+  })
   try {
     await server.ready()
     const pool = await preRegister(server, clients)
@@ -119,7 +129,11 @@ for (const target of selectTargets(args.only)) {
     results.push(row)
     console.error(
       `${target.name}: ` +
-        ["GET", "PUT", "DELETE"].map((m) => `${m} ${row[m].rps.toFixed(0)} req/s p99 ${row[m].p99} ms (statuses ${JSON.stringify(row[m].statuses)}, ${row[m].errors} errors)`).join(", ") +
+        ["GET", "PUT", "DELETE"].map((m) =>
+          `${m} ${row[m].rps.toFixed(0)} req/s p99 ${row[m].p99} ms (statuses ${JSON.stringify(row[m].statuses)}, ${
+            row[m].errors
+          } errors)`
+        ).join(", ") +
         `, peak RSS ${mib(mem.hwm)} MiB`
     )
   } catch (e) {
@@ -144,8 +158,14 @@ for (const r of results) {
   }
   for (const m of ["GET", "PUT", "DELETE"]) {
     const x = oidc ? (r[m].rps / oidc[m].rps).toFixed(2) : "–"
-    console.log(`| ${r.name} | ${m} | ${r[m].rps.toFixed(0)} | ${r[m].p50} | ${r[m].p99} | ${x} | ${r[m].cpuUs.toFixed(0)} | ${r[m].failed} |`)
+    console.log(
+      `| ${r.name} | ${m} | ${r[m].rps.toFixed(0)} | ${r[m].p50} | ${r[m].p99} | ${x} | ${r[m].cpuUs.toFixed(0)} | ${
+        r[m].failed
+      } |`
+    )
   }
 }
-console.log(`\nPeak RSS (whole run): ${results.filter((r) => !r.error).map((r) => `${r.name} ${mib(r.hwm)} MiB`).join(", ")}`)
+console.log(
+  `\nPeak RSS (whole run): ${results.filter((r) => !r.error).map((r) => `${r.name} ${mib(r.hwm)} MiB`).join(", ")}`
+)
 if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))

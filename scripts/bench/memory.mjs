@@ -16,7 +16,17 @@ import { createWriteStream, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { allTargets, cannon, describeTree, failures, machine, mib, registrationBody, rootOf, startServer } from "./lib/harness.mjs"
+import {
+  allTargets,
+  cannon,
+  describeTree,
+  failures,
+  machine,
+  mib,
+  registrationBody,
+  rootOf,
+  startServer
+} from "./lib/harness.mjs"
 
 const variants = {
   default: {},
@@ -33,7 +43,10 @@ const variants = {
   "semi1+old96": { nodeOptions: "--max-semi-space-size=1 --max-old-space-size=96" },
   "semi1+old128": { nodeOptions: "--max-semi-space-size=1 --max-old-space-size=128" },
   "semi2+old128": { nodeOptions: "--max-semi-space-size=2 --max-old-space-size=128" },
-  "semi1+old128+cache2M": { nodeOptions: "--max-semi-space-size=1 --max-old-space-size=128", env: { BENCH_CACHE_SIZE: "-2000" } },
+  "semi1+old128+cache2M": {
+    nodeOptions: "--max-semi-space-size=1 --max-old-space-size=128",
+    env: { BENCH_CACHE_SIZE: "-2000" }
+  },
   // not allowed in NODE_OPTIONS: command-line flags (or v8.setFlagsFromString at start-up)
   heap128: { nodeArgs: ["--max-heap-size=128"] },
   optsize: { nodeArgs: ["--optimize-for-size"] },
@@ -42,9 +55,18 @@ const variants = {
   "semi8+old128": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=128" },
   "old128+cache2M": { nodeOptions: "--max-old-space-size=128", env: { BENCH_CACHE_SIZE: "-2000" } },
   "old96+cache2M": { nodeOptions: "--max-old-space-size=96", env: { BENCH_CACHE_SIZE: "-2000" } },
-  "semi8+old96+cache2M": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=96", env: { BENCH_CACHE_SIZE: "-2000" } },
-  "semi8+old128+cache2M": { nodeOptions: "--max-semi-space-size=8 --max-old-space-size=128", env: { BENCH_CACHE_SIZE: "-2000" } },
-  "semi4+old96+cache2M": { nodeOptions: "--max-semi-space-size=4 --max-old-space-size=96", env: { BENCH_CACHE_SIZE: "-2000" } },
+  "semi8+old96+cache2M": {
+    nodeOptions: "--max-semi-space-size=8 --max-old-space-size=96",
+    env: { BENCH_CACHE_SIZE: "-2000" }
+  },
+  "semi8+old128+cache2M": {
+    nodeOptions: "--max-semi-space-size=8 --max-old-space-size=128",
+    env: { BENCH_CACHE_SIZE: "-2000" }
+  },
+  "semi4+old96+cache2M": {
+    nodeOptions: "--max-semi-space-size=4 --max-old-space-size=96",
+    env: { BENCH_CACHE_SIZE: "-2000" }
+  },
   "grow10+cache2M": { nodeArgs: ["--heap-growing-percent=10"], env: { BENCH_CACHE_SIZE: "-2000" } },
   "grow30+semi8": { nodeOptions: "--max-semi-space-size=8", nodeArgs: ["--heap-growing-percent=30"] },
   "cache2M": { env: { BENCH_CACHE_SIZE: "-2000" } },
@@ -72,7 +94,9 @@ const { values: args } = parseArgs({
 const root = rootOf(args.root)
 const target = allTargets.find((t) => t.key === args.target)
 const names = args.variants.split(",").map((v) => v.trim())
-for (const n of names) if (!(n in variants)) throw new Error(`unknown variant ${n}; known: ${Object.keys(variants).join(", ")}`)
+for (const n of names) {
+  if (!(n in variants)) throw new Error(`unknown variant ${n}; known: ${Object.keys(variants).join(", ")}`)
+}
 
 /** --trace-gc lines: "... Scavenge 54.9 (156.1) -> 42.7 (156.1) MB ..." and "Mark-Compact …". */
 const gcStats = (text) => {
@@ -80,7 +104,11 @@ const gcStats = (text) => {
   let used = 0
   const live = []
   let scavenges = 0
-  for (const m of text.matchAll(/(Scavenge|Mark-Compact)(?: \([^)]*\))? ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/g)) {
+  for (
+    const m of text.matchAll(
+      /(Scavenge|Mark-Compact)(?: \([^)]*\))? ([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB/g
+    )
+  ) {
     used = Math.max(used, Number(m[2]))
     committed = Math.max(committed, Number(m[3]), Number(m[5]))
     if (m[1] === "Scavenge") scavenges++
@@ -90,7 +118,14 @@ const gcStats = (text) => {
 }
 
 const load = (url, duration) =>
-  cannon({ url, method: "POST", headers: { "content-type": "application/json" }, body: registrationBody, connections: Number(args.connections), duration })
+  cannon({
+    url,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: registrationBody,
+    connections: Number(args.connections),
+    duration
+  })
 
 const results = []
 for (let round = 1; round <= Number(args.rounds); round++) {
@@ -98,7 +133,13 @@ for (let round = 1; round <= Number(args.rounds); round++) {
     const v = variants[name]
     const logFile = join(tmpdir(), `effect-dcr-memory-${process.pid}-${name}.log`)
     const log = createWriteStream(logFile)
-    const server = await startServer(target, { root, nodeOptions: v.nodeOptions ?? "", nodeArgs: ["--trace-gc", ...(v.nodeArgs ?? [])], env: v.env ?? {}, log })
+    const server = await startServer(target, {
+      root,
+      nodeOptions: v.nodeOptions ?? "",
+      nodeArgs: ["--trace-gc", ...(v.nodeArgs ?? [])],
+      env: v.env ?? {},
+      log
+    })
     try {
       await server.ready()
       await load(server.url, Number(args.warmup))
@@ -123,8 +164,12 @@ for (let round = 1; round <= Number(args.rounds); round++) {
       }
       results.push(row)
       console.error(
-        `${round} ${name}: ${row.rps.toFixed(0)} req/s p99 ${row.p99} ms ${cpuUs.toFixed(0)} CPU µs/req, peak RSS ${mib(row.hwm)} MiB (anon ${mib(row.anon)}, file ${mib(row.file)}), ` +
-          `V8 heap committed ≤ ${gc.committed} MB, used ≤ ${gc.used} MB, live after mark-compact ${gc.live.join("/")} MB, ` +
+        `${round} ${name}: ${row.rps.toFixed(0)} req/s p99 ${row.p99} ms ${cpuUs.toFixed(0)} CPU µs/req, peak RSS ${
+          mib(row.hwm)
+        } MiB (anon ${mib(row.anon)}, file ${mib(row.file)}), ` +
+          `V8 heap committed ≤ ${gc.committed} MB, used ≤ ${gc.used} MB, live after mark-compact ${
+            gc.live.join("/")
+          } MB, ` +
           `wal ${mib(mem.files["bench.sqlite-wal"])} MiB db ${mib(mem.files["bench.sqlite"])} MiB`
       )
     } catch (e) {
@@ -138,19 +183,33 @@ for (let round = 1; round <= Number(args.rounds); round++) {
 }
 
 console.log(`\n${machine()}`)
-console.log(`Measured: ${await describeTree(root)}, ${target.name}; register load: ${args.connections} connections, ${args.warmup} s + ${args.duration} s; every variant with --trace-gc\n`)
-console.log("| run | variant | settings | req/s | p99 ms | CPU µs/req | peak RSS MiB | anon MiB | file MiB | V8 heap committed max MB | V8 live after mark-compact MB | -wal MiB |")
+console.log(
+  `Measured: ${await describeTree(
+    root
+  )}, ${target.name}; register load: ${args.connections} connections, ${args.warmup} s + ${args.duration} s; every variant with --trace-gc\n`
+)
+console.log(
+  "| run | variant | settings | req/s | p99 ms | CPU µs/req | peak RSS MiB | anon MiB | file MiB | V8 heap committed max MB | V8 live after mark-compact MB | -wal MiB |"
+)
 console.log("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (const r of results) {
   const v = variants[r.name]
-  const settings = [v.nodeOptions && `NODE_OPTIONS="${v.nodeOptions}"`, ...(v.nodeArgs ?? []), ...Object.entries(v.env ?? {}).map(([k, x]) => `${k}=${x}`)].filter(Boolean).join(" ") || "–"
+  const settings = [
+    v.nodeOptions && `NODE_OPTIONS="${v.nodeOptions}"`,
+    ...(v.nodeArgs ?? []),
+    ...Object.entries(v.env ?? {}).map(([k, x]) => `${k}=${x}`)
+  ].filter(Boolean).join(" ") || "–"
   if (r.error) {
     console.log(`| ${r.round} | ${r.name} | ${settings} | failed: ${r.error} | | | | | | | | |`)
     continue
   }
   const live = r.gc.live.length ? `${Math.min(...r.gc.live.slice(1))}–${Math.max(...r.gc.live.slice(1))}` : "–"
   console.log(
-    `| ${r.round} | ${r.name} | ${settings} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpuUs.toFixed(0)} | ${mib(r.hwm)} | ${mib(r.anon)} | ${mib(r.file)} | ${r.gc.committed.toFixed(0)} | ${live} | ${mib(r.files["bench.sqlite-wal"])} |`
+    `| ${r.round} | ${r.name} | ${settings} | ${r.rps.toFixed(0)} | ${r.p99} | ${r.cpuUs.toFixed(0)} | ${
+      mib(r.hwm)
+    } | ${mib(r.anon)} | ${mib(r.file)} | ${r.gc.committed.toFixed(0)} | ${live} | ${
+      mib(r.files["bench.sqlite-wal"])
+    } |`
   )
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))

@@ -69,50 +69,67 @@ const load = (url, duration) =>
   })
 
 const results = []
-for (let round = 1; round <= Number(args.rounds); round++)
-for (const target of selectTargets(args.only)) {
-  const server = await startServer(target, { root, nodeOptions: args["node-options"], nodeArgs: args["node-args"].split(" ").filter(Boolean), env, log })
-  try {
-    await server.ready()
-    await load(server.url, Number(args.warmup))
-    const cpu0 = server.cpu()
-    const r = await load(server.url, Number(args.duration))
-    const cpuUs = ((server.cpu() - cpu0) * 1e6) / r.requests.total
-    const mem = await server.stop()
-    results.push({
-      round,
-      name: target.name,
-      rps: r.requests.average,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      cpuUs,
-      total: r.requests.total,
-      failed: failures(r),
-      hwm: mem.hwm,
-      sampled: mem.sampled,
-      files: mem.files
+for (let round = 1; round <= Number(args.rounds); round++) {
+  for (const target of selectTargets(args.only)) {
+    const server = await startServer(target, {
+      root,
+      nodeOptions: args["node-options"],
+      nodeArgs: args["node-args"].split(" ").filter(Boolean),
+      env,
+      log
     })
-    const files = Object.entries(mem.files).map(([f, s]) => `${f} ${mib(s)} MiB`).join(", ")
-    console.error(
-      `${target.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${cpuUs.toFixed(0)} CPU µs/req, non-2xx/errors ${failures(r)}, ` +
-        `peak RSS ${mib(mem.hwm)} MiB (anon ${mib(mem.sampled.RssAnon)}, file ${mib(mem.sampled.RssFile)} sampled)` +
-        (files ? `, ${files}` : "")
-    )
-  } catch (e) {
-    await server.stop()
-    console.error(`${target.name} failed: ${e.message}\n${server.output().slice(-2000)}`)
-    results.push({ round, name: target.name, error: e.message })
+    try {
+      await server.ready()
+      await load(server.url, Number(args.warmup))
+      const cpu0 = server.cpu()
+      const r = await load(server.url, Number(args.duration))
+      const cpuUs = ((server.cpu() - cpu0) * 1e6) / r.requests.total
+      const mem = await server.stop()
+      results.push({
+        round,
+        name: target.name,
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        cpuUs,
+        total: r.requests.total,
+        failed: failures(r),
+        hwm: mem.hwm,
+        sampled: mem.sampled,
+        files: mem.files
+      })
+      const files = Object.entries(mem.files).map(([f, s]) => `${f} ${mib(s)} MiB`).join(", ")
+      console.error(
+        `${target.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${
+          cpuUs.toFixed(0)
+        } CPU µs/req, non-2xx/errors ${failures(r)}, ` +
+          `peak RSS ${mib(mem.hwm)} MiB (anon ${mib(mem.sampled.RssAnon)}, file ${mib(mem.sampled.RssFile)} sampled)` +
+          (files ? `, ${files}` : "")
+      )
+    } catch (e) {
+      await server.stop()
+      console.error(`${target.name} failed: ${e.message}\n${server.output().slice(-2000)}`)
+      results.push({ round, name: target.name, error: e.message })
+    }
   }
 }
 log?.end()
 
 const base = (round, name) => results.find((r) => r.round === round && r.name === name && !r.error)?.rps
 console.log(`\n${machine()}`)
-console.log(`Measured: ${await describeTree(root)}; effect-dcr as \`pnpm start\` runs it: node ${[...startFlags(root), "packages/cli/dist/bin.js serve"].join(" ")}${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${args["node-args"] ? `; node ${args["node-args"]}` : ""}${args.env.length ? `; env ${args.env.join(" ")}` : ""}`)
+console.log(
+  `Measured: ${await describeTree(root)}; effect-dcr as \`pnpm start\` runs it: node ${
+    [...startFlags(root), "packages/cli/dist/bin.js serve"].join(" ")
+  }${args["node-options"] ? `; effect-dcr NODE_OPTIONS="${args["node-options"]}"` : ""}${
+    args["node-args"] ? `; node ${args["node-args"]}` : ""
+  }${args.env.length ? `; env ${args.env.join(" ")}` : ""}`
+)
 console.log(
   `Load: autocannon, ${connections} connections, ${args.warmup} s warm-up then ${args.duration} s measured, POST of a ${registrationBody.length}-byte public-client registration\n`
 )
-console.log("| run | server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | server CPU µs/req | peak RSS MiB | non-2xx |")
+console.log(
+  "| run | server | req/s | p50 ms | p99 ms | × oidc-provider | × bare | server CPU µs/req | peak RSS MiB | non-2xx |"
+)
 console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (const r of results) {
   if (r.error) {
@@ -123,7 +140,9 @@ for (const r of results) {
   const oidc = base(r.round, "oidc-provider")
   const bare = base(r.round, "bare node:http")
   console.log(
-    `| ${r.round} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${r.cpuUs.toFixed(0)} | ${mib(r.hwm)} | ${r.failed} |`
+    `| ${r.round} | ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${x(oidc)} | ${x(bare)} | ${
+      r.cpuUs.toFixed(0)
+    } | ${mib(r.hwm)} | ${r.failed} |`
   )
 }
 if (args.json) writeFileSync(args.json, JSON.stringify({ args, root, results }, null, 2))

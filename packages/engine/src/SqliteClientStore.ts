@@ -55,7 +55,21 @@ export interface Options {
    * of a larger `-wal` file between checkpoints; `0` turns automatic checkpoints off.
    */
   readonly walAutocheckpoint?: number | undefined
+  /**
+   * The page cache per connection, in KiB (`PRAGMA cache_size = -N`, default `defaultCacheSizeKib`).
+   * better-sqlite3 is built with a 16 MiB default; the store's working set is the primary-key
+   * index's hot pages, so a smaller cache costs nothing measurable (BENCHMARKS.md).
+   */
+  readonly cacheSizeKib?: number | undefined
 }
+
+/**
+ * The default `cacheSizeKib`: 2 000 KiB, SQLite's own default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultCacheSizeKib = 2_000
 
 /**
  * The default `walAutocheckpoint`: 10 000 pages, about 40 MiB of WAL with 4 KiB pages. With SQLite's
@@ -346,7 +360,7 @@ const makeWriter = Effect.fnUntraced(function*(sql: SqlClient.SqlClient, maxBatc
  * @since 0.1.0
  * @category models
  */
-export type ConnectionOptions = Pick<Options, "busyTimeout" | "maxBatchSize" | "walAutocheckpoint">
+export type ConnectionOptions = Pick<Options, "busyTimeout" | "maxBatchSize" | "walAutocheckpoint" | "cacheSizeKib">
 
 /**
  * Builds the store on an already-open `SqlClient` connected to SQLite: applies the connection
@@ -362,8 +376,10 @@ export const makeWithClient = Effect.fnUntraced(function*(
 ) {
   const busyMillis = Math.max(0, Math.round(Duration.toMillis(options?.busyTimeout ?? Duration.seconds(5))))
   const walPages = Math.max(0, Math.floor(options?.walAutocheckpoint ?? defaultWalAutocheckpoint))
+  const cacheKib = Math.max(0, Math.floor(options?.cacheSizeKib ?? defaultCacheSizeKib))
   yield* sql.unsafe(`PRAGMA busy_timeout = ${busyMillis}`).pipe(
     Effect.zipRight(sql.unsafe("PRAGMA synchronous = NORMAL")),
+    Effect.zipRight(sql.unsafe(`PRAGMA cache_size = -${Number.isFinite(cacheKib) ? cacheKib : defaultCacheSizeKib}`)),
     Effect.zipRight(
       sql.unsafe(`PRAGMA wal_autocheckpoint = ${Number.isFinite(walPages) ? walPages : defaultWalAutocheckpoint}`)
     ),

@@ -127,6 +127,27 @@ describe("SqliteClientStore", () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }))
 
+  it.effect("the connection gets the page cache size: the default (2 000 KiB), or the one configured", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const cache = (options?: SqliteClientStore.ConnectionOptions) =>
+        Effect.gen(function*() {
+          yield* ClientStore.ClientStore
+          const sql = yield* SqlClient.SqlClient
+          const rows = yield* sql<{ readonly cache_size: number }>`PRAGMA cache_size`
+          return rows[0]!.cache_size
+        }).pipe(
+          Effect.provide(
+            SqliteClientStore.layerFromSqlClient(options).pipe(
+              Layer.provideMerge(SqliteClient.layer({ filename: path.join(dir, "cache.sqlite") }))
+            )
+          )
+        )
+      assert.strictEqual(yield* cache(), -SqliteClientStore.defaultCacheSizeKib)
+      assert.strictEqual(yield* cache({ cacheSizeKib: 8_000 }), -8_000)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }))
+
   it.effect("a file that cannot be opened is a ClientStoreError, not a defect", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(

@@ -3,8 +3,8 @@
 import autocannon from "autocannon"
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { cpus, tmpdir, totalmem } from "node:os"
 import { createServer } from "node:net"
+import { cpus, tmpdir, totalmem } from "node:os"
 import { join, resolve } from "node:path"
 
 export const here = new URL("../", import.meta.url).pathname
@@ -128,7 +128,13 @@ export const allTargets = [
   oidcProvider("oidc", "oidc-provider", {}),
   { ...oidcProvider("oidc-map", "oidc-provider (Map adapter)", { OIDC_ADAPTER: "map" }), extra: true },
   effectDcr("file", "SQLite file", (dir) => `sqlite:${join(dir, "bench.sqlite")}`),
-  effectDcr("memory", "in-memory SQLite", () => "sqlite::memory:")
+  effectDcr("memory", "in-memory SQLite", () => "sqlite::memory:"),
+  {
+    ...effectDcr("stock", "SQLite file, stock platform server", (dir) => `sqlite:${join(dir, "bench.sqlite")}`),
+    script: (root) => [...startFlags(root), join(here, "servers/effect-dcr-stock.mjs")],
+    env: (port, dir) => ({ PORT: String(port), DCR_DATABASE_URL: `sqlite:${join(dir, "bench.sqlite")}` }),
+    extra: true
+  }
 ]
 
 /**
@@ -168,6 +174,7 @@ export const startServer = async (
     ...target.env(port, dir)
   }
   const argv = [...(applies ? nodeArgs : []), ...target.script(root)]
+  childEnv.BENCH_ROOT = root
   const child = spawn(process.execPath, argv, { env: childEnv, stdio: ["ignore", "pipe", "pipe"] })
   let output = ""
   const keep = (c) => {
@@ -182,7 +189,7 @@ export const startServer = async (
   const peak = { VmRSS: 0, RssAnon: 0, RssFile: 0, RssShmem: 0 }
   const timer = setInterval(() => {
     const m = procMemory(child.pid)
-    if (m) for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] ?? 0)
+    if (m) { for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k] ?? 0) }
   }, sampleMs)
   timer.unref()
   const base = `http://127.0.0.1:${port}`
@@ -255,14 +262,17 @@ export const cannon = (options) =>
 export const failures = (r) => r.non2xx + r.errors + r.timeouts + (r.mismatches ?? 0)
 
 export const machine = () =>
-  `Machine: ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`
+  `Machine: ${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, ${
+    (totalmem() / 2 ** 30).toFixed(0)
+  } GiB, Node ${process.version}`
 
 /** Commit of a tree, for the record. */
 export const describeTree = async (root) => {
   const { execFileSync } = await import("node:child_process")
   try {
     const sha = execFileSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()
-    const dirty = execFileSync("git", ["-C", root, "status", "--porcelain", "--", "packages"], { encoding: "utf8" }).trim()
+    const dirty = execFileSync("git", ["-C", root, "status", "--porcelain", "--", "packages"], { encoding: "utf8" })
+      .trim()
     return `${root} at ${sha}${dirty ? " (packages/ modified)" : ""}`
   } catch {
     return root

@@ -23,11 +23,15 @@ export const resolveFrom = (fromDir, specifier) => {
   const parts = specifier.split("/")
   const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]
   const subpath = specifier.slice(name.length) === "" ? "." : `.${specifier.slice(name.length)}`
-  for (let dir = fromDir; ; dir = dirname(dir)) {
+  for (let dir = fromDir;; dir = dirname(dir)) {
     const pkgDir = join(dir, "node_modules", name)
     if (existsSync(join(pkgDir, "package.json"))) {
       const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"))
-      const target = pkg.exports ? pick(pkg.exports[subpath]) : subpath === "." ? (pkg.module ?? pkg.main ?? "index.js") : subpath
+      const target = pkg.exports
+        ? pick(pkg.exports[subpath])
+        : subpath === "."
+        ? (pkg.module ?? pkg.main ?? "index.js")
+        : subpath
       if (target === undefined) throw new Error(`${specifier}: no export ${subpath} in ${pkgDir}`)
       return pathToFileURL(join(pkgDir, target)).href
     }

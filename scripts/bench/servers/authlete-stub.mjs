@@ -82,7 +82,7 @@ const server = createServer((req, res) => {
     const m = req.method === "POST" && req.url.match(/^\/api\/[^/]+\/client\/registration(?:\/(get|update|delete))?$/)
     if (!m) {
       res.writeHead(404, headers)
-      return res.end('{"resultCode":"A000404","resultMessage":"not found"}')
+      return res.end("{\"resultCode\":\"A000404\",\"resultMessage\":\"not found\"}")
     }
     res.writeHead(200, headers)
     res.end(answers[m[1] ?? "register"])
