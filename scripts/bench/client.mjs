@@ -34,7 +34,7 @@ const { values: args } = parseArgs({
 const root = rootOf(args.root)
 const clientDir = join(root, "packages/client")
 const { AuthleteClient, DynamicClientRegistration } = await import(join(clientDir, "dist/index.js"))
-const { Effect, Layer, ManagedRuntime, Redacted } = await importFrom(clientDir, "effect")
+const { Layer, ManagedRuntime, Redacted } = await importFrom(clientDir, "effect")
 const { NodeHttpClient } = await importFrom(clientDir, "@effect/platform-node")
 
 const serviceId = "715948317"

@@ -71,18 +71,12 @@ export const mib = (bytes) => (bytes === undefined ? "–" : (bytes / MiB).toFix
  * shebang (`#!/usr/bin/env -S node [flags]`), if any.
  */
 export const startFlags = (root) => {
-  const flags = []
-  try {
-    const start = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts?.start ?? ""
-    const m = start.match(/\bnode((?:\s+-\S+)*)\s+\S*packages\/cli\/dist\/bin\.js\s+serve\b/)
-    if (m) flags.push(...m[1].trim().split(/\s+/).filter(Boolean))
-  } catch {}
-  try {
-    const first = readFileSync(join(root, "packages/cli/dist/bin.js"), "utf8").split("\n", 1)[0]
-    const m = first.match(/^#!\S*env\s+-S\s+node((?:\s+-\S+)*)\s*$/)
-    if (m) flags.push(...m[1].trim().split(/\s+/).filter(Boolean))
-  } catch {}
-  return flags
+  const read = (file) => existsSync(join(root, file)) ? readFileSync(join(root, file), "utf8") : ""
+  const start = read("package.json") === "" ? "" : JSON.parse(read("package.json")).scripts?.start ?? ""
+  const fromStart = start.match(/\bnode((?:\s+-\S+)*)\s+\S*packages\/cli\/dist\/bin\.js\s+serve\b/)?.[1] ?? ""
+  const shebang = read("packages/cli/dist/bin.js").split("\n", 1)[0]
+  const fromShebang = shebang.match(/^#!\S*env\s+-S\s+node((?:\s+-\S+)*)\s*$/)?.[1] ?? ""
+  return `${fromStart} ${fromShebang}`.split(/\s+/).filter(Boolean)
 }
 
 const effectDcr = (key, label, url) => ({
@@ -214,7 +208,9 @@ export const startServer = async (
           })
           await res.arrayBuffer()
           if (res.status === (target.readyStatus ?? 201)) return
-        } catch {}
+        } catch {
+          // not listening yet: try again
+        }
         await new Promise((r) => setTimeout(r, 200))
       }
       throw new Error(`${target.name} did not start${exited ? ` (exit ${child.exitCode})` : ""}`)
