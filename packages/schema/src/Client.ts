@@ -1,26 +1,6 @@
 /**
- * Authlete's `Client` model: the client object inside every `ClientRegistrationResponse`
- * (`response.client`), with its nested `TaggedValue`, `Pair` and `ClientExtension`.
- *
- * - All 99 fields of the official TypeScript SDK's `Client` (`@authlete/typescript-sdk` 0.0.3-beta,
- *   `src/models/client.ts`), plus the 10 fields that only Authlete's Java library knows
- *   (`metadataDocumentLocation` … `backchannelLogoutSessionRequired`). Every field is optional.
- *   Field names are the wire names (camelCase).
- * - Enum fields use the **open** wire schemas of `ClientEnums`: a value a newer Authlete server
- *   adds (say `tokenAuthMethod: "SPIFFE_JWT_V2"`) decodes and re-encodes unchanged instead of
- *   failing the whole response as the SDK's closed enums do.
- * - **Unknown fields are kept** ({@link keepUnknownFields}): a field this library does not know yet
- *   survives decode → encode, in `Client` and in its nested objects (it is not part of the
- *   TypeScript type).
- * - JSON `null` is **not** accepted for a field: Authlete serializes with Gson, which omits null
- *   fields, so a `null` means a payload that did not come from Authlete; the error names the field.
- *   (Accepting `null` as absent with `Schema.optionalWith(…, { nullable: true })` was measured at
- *   about twice the decoding cost, and error messages gained "Encoded side" noise.)
- * - Integers must be safe integers (`Number.isSafeInteger`); timestamps are epoch **milliseconds**.
- * - `jwks` and `customMetadata` stay JSON *strings* here (as on the wire).
- * - `clientSecret` is `Redacted<string>` once decoded, so it never reaches a log;
- *   `JSON.stringify` of a decoded client shows `"<redacted>"`, while `Schema.encode` gives the
- *   secret back.
+ * Authlete's `Client` model (the `client` of every `ClientRegistrationResponse`), with open enums,
+ * unknown fields kept and `clientSecret` redacted. Details: the package README.
  *
  * @since 0.1.0
  */

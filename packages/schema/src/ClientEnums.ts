@@ -1,26 +1,6 @@
 /**
- * Every enumeration of Authlete's `Client` model, each defined once as a table
- * `Authlete wire NAME ⇄ RFC 7591 / OpenID Connect metadata string`.
- *
- * Authlete serializes enums by their Java enum *name* (`"CLIENT_SECRET_BASIC"`, `"RSA_OAEP"`,
- * `"CODE_ID_TOKEN"`), while client metadata (RFC 7591 §2, OIDC Registration §2) uses the Java
- * `toString()` form (`"client_secret_basic"`, `"RSA-OAEP"`, `"code id_token"`). Every enum below is
- * an {@link EnumDefinition} built by {@link makeEnum} from such a table, with the same members:
- *
- * - `wire`: the **open** wire schema. Known names are typed (autocomplete), but an unknown string
- *   (a value added by a newer Authlete server, e.g. `"SPIFFE_JWT_V2"`) decodes and re-encodes
- *   unchanged instead of failing the whole response (unlike the official SDK's closed zod enums).
- *   Its type is `Known | (string & {})`.
- * - `known`: the **closed** wire schema (only the names in the table).
- * - `metadata`: the **closed** metadata schema (the RFC/OIDC strings in the table), for validating
- *   client metadata ("known enum values").
- * - `fromMetadataSchema`: a schema transformation metadata string → known wire name.
- * - `table`, `wireValues`, `metadataValues`, `isKnown`, `isMetadata`.
- * - `toMetadata(wire)`: `Option.some(metadata)` for a known wire name, `Option.none()` for an unknown
- *   one (a newer server's value has no metadata spelling we could know; the caller decides whether to
- *   omit it or fail). For a value typed as a known name, `table[name]` is the total version.
- * - `fromMetadata(metadata)`: `Option.some(wireName)` for a known metadata string (for `ResponseType`
- *   after order-insensitive normalisation), else `Option.none()`.
+ * Every enumeration of Authlete's `Client`, each one table `wire NAME ⇄ metadata string` with open
+ * wire schemas and closed metadata schemas (see the package README).
  *
  * @since 0.1.0
  */

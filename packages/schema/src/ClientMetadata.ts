@@ -1,28 +1,6 @@
 /**
- * RFC 7591 §2 / OpenID Connect Dynamic Client Registration 1.0 §2 client metadata (snake_case), as a
- * client sends it to a registration endpoint and as the server echoes it back.
- *
- * Every metadata name Authlete maps onto its `Client` model is here (reference §5), plus the
- * OpenID Connect logout names (`post_logout_redirect_uris`, `frontchannel_logout_uri`, …) which are
- * validated but have no `Client` field. Rules:
- *
- * - **Validated**: redirect URIs are absolute, without a fragment, printable ASCII, at most 2000
- *   characters (RFC 7591 §2, RFC 6749 §3.1.2, Authlete's documented limits); every other `*_uri` /
- *   `*_endpoint` is an absolute URI checked with the WHATWG `URL` parser (`sector_identifier_uri` and
- *   `backchannel_client_notification_endpoint` must be `https`); enum members take the **known**
- *   metadata spellings of `ClientEnums` only (`response_types` elements in any order: `"id_token
- *   code"` decodes to `"code id_token"`); integers are non-negative safe integers; `scope` is
- *   space-separated RFC 6749 scope tokens; no string may hold a lone UTF-16 surrogate.
- * - **Language-tagged variants** (`client_name#ja`, `logo_uri#fr`, … for `client_name`,
- *   `client_uri`, `logo_uri`, `tos_uri`, `policy_uri`) are validated like their base name.
- * - **Unknown members are kept** (RFC 7591 §2: a server ignores what it does not understand, it
- *   must not reject it): the schema has a catch-all index signature, so `software_name` or
- *   `dpop_bound_access_tokens` survive decode → encode untouched and untyped.
- * - **`null` on a known member means "absent"** (common in real clients; RFC 7591 does not define
- *   it). Encoding never writes `null`.
- *
- * `ClientMetadataValidation` holds the decoder from a JSON string, the cross-field rules and the
- * defaults.
+ * RFC 7591 §2 / OpenID Connect Registration §2 client metadata (snake_case), as a client sends it
+ * and a server echoes it; unknown members are kept, `null` reads as absent. Rules: the package README.
  *
  * @since 0.1.0
  */

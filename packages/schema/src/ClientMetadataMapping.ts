@@ -1,20 +1,6 @@
 /**
- * RFC 7591 client metadata ⇄ Authlete's `Client` (reference §5), as plain total functions:
- *
- * - enum members: metadata string ⇄ wire name through the `ClientEnums` tables (a wire name this
- *   library does not know has no metadata spelling and is left out of the metadata);
- * - language-tagged members (`client_name#ja`) ⇄ `TaggedValue` arrays (`clientNames`, …);
- * - `jwks` JWK Set object ⇄ `Client.jwks` JSON **string**;
- * - `client_id` string ⇄ `Client.clientId` number; `client_id_issued_at` seconds ⇄ `createdAt`
- *   **milliseconds**;
- * - `scope` ⇄ `extension.requestableScopes` (space-joined), under Authlete's service flags;
- * - custom metadata (names allow-listed like `Service.supportedCustomClientMetadata`) ⇄
- *   `Client.customMetadata` JSON string;
- * - any other unknown member is dropped, as Authlete does (RFC 7591 §2: ignored).
- *
- * `software_statement` and the logout members without a `Client` field (`post_logout_redirect_uris`,
- * `frontchannel_logout_*`) have no place in `Client` and are dropped unless allow-listed as custom
- * metadata.
+ * RFC 7591 client metadata ⇄ Authlete's `Client`, and `Client` → client information response, as
+ * total functions (the rules are in the package README).
  *
  * @since 0.1.0
  */

@@ -1,17 +1,6 @@
 /**
- * What a registration endpoint does with the client metadata it receives, as pure functions:
- *
- * 1. {@link decodeClientMetadataJson}: `JSON.parse` once, check for an object, decode with the
- *    precompiled {@link ClientMetadata} decoder; on failure an RFC 7591 §3.2.2 error whose
- *    `error_description` names each failing member and says why (`redirect_uris[0]: must be an
- *    absolute URI without a fragment (got "/cb")`).
- * 2. {@link applyClientMetadataDefaults}: the RFC 7591 §2 defaults (and Authlete's observed ones).
- * 3. {@link validateClientMetadata}: the cross-member rules of RFC 7591 §2 / §2.1, OIDC
- *    Registration §2, RFC 8705 and CIBA.
- *
- * {@link parseClientMetadata} chains the three; it is the one call a registration backend needs.
- * None of these functions throws, whatever the input (bad JSON, a non-object, deep nesting, huge
- * strings, lone surrogates).
+ * What a registration endpoint does with the metadata it receives: decode, apply the defaults,
+ * check the cross-member rules; `parseClientMetadata` chains them and never throws.
  *
  * @since 0.1.0
  */
