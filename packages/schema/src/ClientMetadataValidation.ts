@@ -43,6 +43,23 @@ const FastClientMetadata: Schema.Schema<ClientMetadata, unknown> = Schema.Struct
 
 const decodeUnknown = ParseResult.decodeUnknownEither(FastClientMetadata, { errors: "all" })
 
+/**
+ * The same struct without the language-tagged index signatures. Their template-literal keys
+ * (`client_name#…`) all contain `#`; on an input with no such key they match nothing, so this
+ * decodes it to the same value and the same issues, without matching every key against five
+ * patterns (about a third of the decode).
+ */
+const decodeUntagged = ParseResult.decodeUnknownEither(
+  Schema.Struct(NonNullClientMetadataFields, ExtensionMembers) as unknown as Schema.Schema<ClientMetadata, unknown>,
+  { errors: "all" }
+)
+
+/** Whether any enumerable key (own or inherited: a superset of what the signatures see) has a `#`. */
+const mayHaveTaggedKeys = (input: object): boolean => {
+  for (const key in input) if (key.includes("#")) return true
+  return false
+}
+
 const knownNames: ReadonlySet<string> = new Set<string>(clientMetadataNames)
 
 /**
@@ -115,7 +132,8 @@ export const decodeClientMetadata = (input: unknown): Either.Either<ClientMetada
   }
   const structural = checkStructure(input)
   if (structural !== undefined) return Either.left(invalidClientMetadata(structural))
-  const result = decodeUnknown(withoutNullMembers(input as Record<string, unknown>))
+  const record = withoutNullMembers(input as Record<string, unknown>)
+  const result = mayHaveTaggedKeys(record) ? decodeUnknown(record) : decodeUntagged(record)
   return Either.isRight(result) ? Either.right(result.right) : Either.left(registrationErrorFromParseIssue(result.left))
 }
 
