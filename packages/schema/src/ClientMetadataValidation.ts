@@ -252,7 +252,13 @@ type Writable = {
  * @category defaults
  */
 export const applyClientMetadataDefaults = <M extends ClientMetadata>(metadata: M, options?: DefaultsOptions): M => {
-  const out = { ...metadata } as M & Writable
+  // `Object.assign` onto a fresh object, not a spread: V8 gives a spread copy a map that turns
+  // adding the defaults below into about 1.5 µs of map transitions. The two copy the same own
+  // members except `__proto__`, which `Object.assign` would set as the prototype: that (rare) case
+  // keeps the spread.
+  const out = (Object.prototype.hasOwnProperty.call(metadata, "__proto__")
+    ? { ...metadata }
+    : Object.assign({}, metadata)) as M & Writable
   if (out.token_endpoint_auth_method === undefined) {
     out.token_endpoint_auth_method = "client_secret_basic" satisfies ClientAuthMethodMetadata
   }
