@@ -18,12 +18,11 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import {
   allTargets,
-  cannon,
   describeTree,
   failures,
   machine,
+  measureRegistrations,
   mib,
-  registrationBody,
   rootOf,
   startServer
 } from "./lib/harness.mjs"
@@ -117,16 +116,6 @@ const gcStats = (text) => {
   return { committed, used, live, scavenges }
 }
 
-const load = (url, duration) =>
-  cannon({
-    url,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: registrationBody,
-    connections: Number(args.connections),
-    duration
-  })
-
 const results = []
 for (let round = 1; round <= Number(args.rounds); round++) {
   for (const name of names) {
@@ -141,11 +130,11 @@ for (let round = 1; round <= Number(args.rounds); round++) {
       log
     })
     try {
-      await server.ready()
-      await load(server.url, Number(args.warmup))
-      const cpu0 = server.cpu()
-      const r = await load(server.url, Number(args.duration))
-      const cpuUs = ((server.cpu() - cpu0) * 1e6) / r.requests.total
+      const { cpuUs, result: r } = await measureRegistrations(server, {
+        connections: Number(args.connections),
+        duration: Number(args.duration),
+        warmup: Number(args.warmup)
+      })
       const mem = await server.stop()
       await new Promise((res) => log.end(res))
       const gc = gcStats(readFileSync(logFile, "utf8"))

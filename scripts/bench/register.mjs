@@ -25,10 +25,10 @@
 import { createWriteStream, writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import {
-  cannon,
   describeTree,
   failures,
   machine,
+  measureRegistrations,
   mib,
   registrationBody,
   rootOf,
@@ -58,16 +58,6 @@ const env = Object.fromEntries(args.env.map((kv) => [kv.slice(0, kv.indexOf("=")
 const log = args.log ? createWriteStream(args.log) : undefined
 const connections = Number(args.connections)
 
-const load = (url, duration) =>
-  cannon({
-    url,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: registrationBody,
-    connections,
-    duration
-  })
-
 const results = []
 for (let round = 1; round <= Number(args.rounds); round++) {
   for (const target of selectTargets(args.only)) {
@@ -79,11 +69,11 @@ for (let round = 1; round <= Number(args.rounds); round++) {
       log
     })
     try {
-      await server.ready()
-      await load(server.url, Number(args.warmup))
-      const cpu0 = server.cpu()
-      const r = await load(server.url, Number(args.duration))
-      const cpuUs = ((server.cpu() - cpu0) * 1e6) / r.requests.total
+      const { cpuUs, result: r } = await measureRegistrations(server, {
+        connections,
+        duration: Number(args.duration),
+        warmup: Number(args.warmup)
+      })
       const mem = await server.stop()
       results.push({
         round,

@@ -255,6 +255,28 @@ export const cannon = (options) =>
     autocannon(options, (err, result) => (err ? reject(err) : resolve(result)))
   })
 
+/**
+ * The registration load on a started server: waits until it answers, warms up for `warmup`
+ * seconds, then measures `duration` seconds; returns autocannon's result and the server's CPU µs
+ * per request over the measured window.
+ */
+export const measureRegistrations = async (server, { connections, duration, warmup }) => {
+  const load = (seconds) =>
+    cannon({
+      url: server.url,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: registrationBody,
+      connections,
+      duration: seconds
+    })
+  await server.ready()
+  await load(warmup)
+  const cpu0 = server.cpu()
+  const result = await load(duration)
+  return { result, cpuUs: ((server.cpu() - cpu0) * 1e6) / result.requests.total }
+}
+
 export const failures = (r) => r.non2xx + r.errors + r.timeouts + (r.mismatches ?? 0)
 
 export const machine = () =>
