@@ -11,7 +11,6 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
 import { mkdir, stat } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import type { Backend } from "./ServerConfig.js"
@@ -33,17 +32,12 @@ export class BackendError extends Data.TaggedError("BackendError")<{
 }
 
 /**
- * What the engine needs besides its database.
+ * What the engine needs besides its database: its options, the registration endpoint included.
  *
  * @since 0.1.0
  * @category models
  */
-export interface EngineSettings {
-  readonly registrationEndpoint: string
-  readonly initialAccessToken: Redacted.Redacted<string> | undefined
-  /** See `Engine.Options.requireRedirectUrisForDefaultGrant` (default `true`). */
-  readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
-}
+export type EngineSettings = Engine.Options
 
 const errorCode = (error: unknown): unknown =>
   typeof error === "object" && error !== null && "code" in error ? error.code : undefined
@@ -102,12 +96,7 @@ export const layer = (
       const { filename } = backend.database
       return Layer.unwrapEffect(Effect.as(
         ensureDirectory(filename),
-        Engine.layerSqlite({
-          filename,
-          registrationEndpoint: settings.registrationEndpoint,
-          initialAccessTokens: settings.initialAccessToken === undefined ? [] : [settings.initialAccessToken],
-          requireRedirectUrisForDefaultGrant: settings.requireRedirectUrisForDefaultGrant
-        }).pipe(
+        Engine.layerSqlite({ ...settings, filename }).pipe(
           Layer.mapError((cause) =>
             new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause })
           )

@@ -17,6 +17,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Backend from "./Backend.js"
 import * as Server from "./Server.js"
 import * as ServerConfig from "./ServerConfig.js"
+import * as Settings from "./Settings.js"
 
 /**
  * A command ran but did not succeed: the backend failed, or answered an action other than the
@@ -84,9 +85,8 @@ const withBackend = <A, E>(
     const config = yield* ServerConfig.load
     const issuer = config.issuer ?? ServerConfig.listenUrl(config.host, config.port)
     const backend = Backend.layer(config.backend, {
-      registrationEndpoint: ServerConfig.registrationEndpoint(issuer),
-      initialAccessToken: config.initialAccessToken,
-      requireRedirectUrisForDefaultGrant: config.requireRedirectUrisForDefaultGrant
+      ...config.engine,
+      registrationEndpoint: ServerConfig.registrationEndpoint(issuer)
     })
     const answer = yield* Effect.provide(operation, backend)
     return yield* report(success)(answer as Answer)
@@ -123,16 +123,19 @@ const tokenField = (token: Option.Option<Redacted.Redacted<string>>) =>
  */
 export const serve = Command.make(
   "serve",
-  {},
-  () =>
-    Effect.flatMap(ServerConfig.load, (config) => Layer.launch(Server.layer(config))).pipe(
-      Effect.tapError((error) => Console.error(`error: ${describeError(error)}`))
-    )
+  { settings: Settings.options },
+  ({ settings }) =>
+    Effect.gen(function*() {
+      for (const warning of Settings.unknownVariables(yield* Effect.sync(() => process.env))) {
+        yield* Effect.logWarning(warning)
+      }
+      const config = yield* ServerConfig.make(settings)
+      return yield* Layer.launch(Server.layer(config))
+    }).pipe(Effect.tapError((error) => Console.error(`error: ${describeError(error)}`)))
 ).pipe(
   Command.withDescription(
     "Serve the RFC 7591/7592 registration endpoints (and, with the embedded engine, the Authlete-compatible API). " +
-      "Configured by HOST, PORT, DCR_ISSUER, DCR_DATABASE_URL, DCR_SERVICE_ID, DCR_SERVICE_ACCESS_TOKEN, " +
-      "DCR_INITIAL_ACCESS_TOKEN, AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN."
+      "Every setting is an environment variable and a flag (the flag wins); unknown DCR_* variables are reported."
   )
 )
 
@@ -146,12 +149,12 @@ export const register = Command.make("register", {
   metadata,
   token: Options.redacted("token").pipe(
     Options.withAlias("t"),
-    Options.withDescription("An initial access token (default: DCR_INITIAL_ACCESS_TOKEN, if set)"),
+    Options.withDescription("An initial access token (default: the first of DCR_INITIAL_ACCESS_TOKENS, if set)"),
     Options.optional
   )
 }, ({ metadata, token }) =>
   Effect.gen(function*() {
-    const fallback = Option.fromNullable((yield* ServerConfig.load).initialAccessToken)
+    const fallback = Option.fromNullable((yield* ServerConfig.load).engine.initialAccessTokens?.[0])
     const chosen = Option.orElse(token, () => fallback)
     return yield* withBackend(DynamicClientRegistration.register({ json: metadata, ...tokenField(chosen) }), "CREATED")
   }).pipe(Effect.catchTag("ConfigError", (e) => Effect.fail(new CommandFailed({ description: e.message }))))).pipe(

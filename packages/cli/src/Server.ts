@@ -139,19 +139,18 @@ export const layer = (config: ServerConfig.ServerConfig) =>
           )
         }
       }
-      if (config.initialAccessToken !== undefined) {
-        yield* Console.log("  Registration requires the initial access token from DCR_INITIAL_ACCESS_TOKEN")
+      const initialAccessTokens = config.engine.initialAccessTokens?.length ?? 0
+      if (engine && initialAccessTokens > 0) {
+        yield* Console.log(
+          `  Registration requires one of the ${initialAccessTokens} initial access token(s) of DCR_INITIAL_ACCESS_TOKENS`
+        )
       }
       yield* Console.log("Ready. Press Ctrl+C to stop.")
     })
 
     return HttpApiBuilder.serve().pipe(
       Layer.provide(app({ issuer, authleteApi })),
-      Layer.provide(Backend.layer(config.backend, {
-        registrationEndpoint,
-        initialAccessToken: config.initialAccessToken,
-        requireRedirectUrisForDefaultGrant: config.requireRedirectUrisForDefaultGrant
-      })),
+      Layer.provide(Backend.layer(config.backend, { ...config.engine, registrationEndpoint })),
       Layer.tap(() => banner)
     )
   })).pipe(

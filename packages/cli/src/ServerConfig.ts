@@ -1,17 +1,17 @@
 /**
- * The server's configuration, read from the environment through `Config`. The variables are listed
- * once, in the README's table, which a test holds against this code.
+ * The server's configuration: the values of the settings in `Settings` (environment variables, and
+ * `serve`'s flags over them) put together. The variables are listed once, in the README's table,
+ * which a test holds against `Settings`.
  *
  * @since 0.1.0
  */
 import { AuthleteClient } from "@effect-dcr/client"
-import { DatabaseUrl } from "@effect-dcr/engine"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import type { DatabaseUrl, Engine } from "@effect-dcr/engine"
+import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import * as Settings from "./Settings.js"
 
 /**
  * Where the registrations live: the embedded engine on a SQLite file, or Authlete.
@@ -30,6 +30,14 @@ export type Backend =
   }
 
 /**
+ * The embedded engine's options other than the registration endpoint (`{issuer}/register`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type EngineOptions = Omit<Engine.Options, "registrationEndpoint">
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -42,85 +50,61 @@ export interface ServerConfig {
   readonly serviceId: string
   /** `undefined` means "generate one at startup". */
   readonly serviceAccessToken: Redacted.Redacted<string> | undefined
-  readonly initialAccessToken: Redacted.Redacted<string> | undefined
-  /** `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default `true`; see the engine's option). */
-  readonly requireRedirectUrisForDefaultGrant: boolean
+  /** The engine's options (`Settings.engine`); ignored with the Authlete backend. */
+  readonly engine: EngineOptions
 }
-
-const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
-
-const database = DatabaseUrl.config("DCR_DATABASE_URL").pipe(Config.withDefault(defaultDatabase))
-
-const optionalRedacted = (name: string) => Config.option(Config.redacted(name)).pipe(Config.map(Option.getOrUndefined))
-
-const authlete = Config.all({
-  serviceId: Config.option(Config.nonEmptyString("AUTHLETE_SERVICE_ID")),
-  serviceAccessToken: Config.option(Config.redacted("AUTHLETE_SERVICE_ACCESS_TOKEN"))
-})
-
-const authleteBaseUrl = Config.string("AUTHLETE_BASE_URL").pipe(
-  Config.orElse(() =>
-    Config.literal(...AuthleteClient.regions)("AUTHLETE_REGION").pipe(
-      Config.withDefault("us" as const),
-      Config.map(AuthleteClient.regionBaseUrl)
-    )
-  )
-)
 
 /**
  * The backend: Authlete when `AUTHLETE_SERVICE_ID` and `AUTHLETE_SERVICE_ACCESS_TOKEN` are both
- * set, else the embedded engine on `DCR_DATABASE_URL`.
+ * set, else the embedded engine on `DCR_DATABASE_URL`. Only one of the two set is an error.
  *
  * @since 0.1.0
- * @category config
+ * @category constructors
  */
-export const backend: Effect.Effect<Backend, ConfigError.ConfigError> = Effect.gen(function*() {
-  const { serviceAccessToken, serviceId } = yield* authlete
-  if (Option.isSome(serviceId) && Option.isSome(serviceAccessToken)) {
-    return {
+export const backend = (values: Settings.Values): Effect.Effect<Backend, ConfigError.ConfigError> => {
+  const { authleteServiceAccessToken: token, authleteServiceId: serviceId } = values
+  if (serviceId !== undefined && token !== undefined) {
+    return Effect.succeed({
       _tag: "Authlete",
-      baseUrl: yield* authleteBaseUrl,
-      serviceId: serviceId.value,
-      serviceAccessToken: serviceAccessToken.value,
-      timeout: Option.getOrUndefined(yield* Config.option(Config.duration("AUTHLETE_TIMEOUT")))
-    } as const
+      baseUrl: values.authleteBaseUrl ?? AuthleteClient.regionBaseUrl(values.authleteRegion),
+      serviceId,
+      serviceAccessToken: token,
+      timeout: values.authleteTimeout
+    })
   }
-  return { _tag: "Engine", database: yield* database } as const
-})
-
-const port = Config.port("PORT").pipe(
-  Config.orElse(() =>
-    Config.integer("PORT").pipe(Config.validate({
-      message: "Expected PORT to be 0 or a port number",
-      validation: (port) => port === 0
-    }))
-  ),
-  Config.withDefault(3000)
-)
+  if (serviceId !== undefined || token !== undefined) {
+    const [set, missing] = serviceId !== undefined
+      ? ["AUTHLETE_SERVICE_ID", "AUTHLETE_SERVICE_ACCESS_TOKEN"]
+      : ["AUTHLETE_SERVICE_ACCESS_TOKEN", "AUTHLETE_SERVICE_ID"]
+    return Effect.fail(ConfigError.MissingData([missing], `${set} is set but ${missing} is not: set both for Authlete`))
+  }
+  return Effect.succeed({ _tag: "Engine", database: values.database })
+}
 
 /**
- * Reads the whole configuration.
+ * The configuration of a set of setting values.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (values: Settings.Values): Effect.Effect<ServerConfig, ConfigError.ConfigError> =>
+  Effect.map(backend(values), (backend) => ({
+    host: values.host,
+    port: values.port,
+    issuer: values.issuer,
+    backend,
+    serviceId: values.serviceId,
+    serviceAccessToken: values.serviceAccessToken,
+    engine: values.engine
+  }))
+
+/**
+ * Reads the whole configuration from the environment (through the current `ConfigProvider`).
  *
  * @since 0.1.0
  * @category config
  */
-export const load: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effect.gen(function*() {
-  const settings = yield* Config.all({
-    host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
-    port,
-    issuer: Config.option(Config.url("DCR_ISSUER")).pipe(
-      Config.map(Option.map((url) => url.href.replace(/\/+$/, ""))),
-      Config.map(Option.getOrUndefined)
-    ),
-    serviceId: Config.nonEmptyString("DCR_SERVICE_ID").pipe(Config.withDefault("1")),
-    serviceAccessToken: optionalRedacted("DCR_SERVICE_ACCESS_TOKEN"),
-    initialAccessToken: optionalRedacted("DCR_INITIAL_ACCESS_TOKEN"),
-    requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
-      Config.withDefault(true)
-    )
-  })
-  return { ...settings, backend: yield* backend }
-})
+export const load: Effect.Effect<ServerConfig, ConfigError.ConfigError> = Effect.flatMap(Settings.config, make)
 
 /**
  * The URL of a listen address: `http://host:port`, with IPv6 hosts in brackets.

@@ -18,8 +18,9 @@ describe("ServerConfig", () => {
       })
       assert.strictEqual(config.serviceId, "1")
       assert.strictEqual(config.serviceAccessToken, undefined)
-      assert.strictEqual(config.initialAccessToken, undefined)
-      assert.strictEqual(config.requireRedirectUrisForDefaultGrant, true)
+      assert.deepStrictEqual(config.engine.initialAccessTokens, [])
+      assert.strictEqual(config.engine.requireRedirectUrisForDefaultGrant, true)
+      assert.strictEqual(config.engine.dcrScopeUsedAsRequestable, true, "serve keeps scope")
     }))
 
   it.effect("reads every variable; secrets stay redacted", () =>
@@ -44,15 +45,15 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.serviceId, "42")
       assert.isTrue(Redacted.isRedacted(config.serviceAccessToken))
       assert.strictEqual(Redacted.value(config.serviceAccessToken!), "svc")
-      assert.strictEqual(Redacted.value(config.initialAccessToken!), "iat")
+      assert.deepStrictEqual(config.engine.initialAccessTokens?.map(Redacted.value), ["iat"])
       assert.notInclude(String(config.serviceAccessToken), "svc")
-      assert.strictEqual(config.requireRedirectUrisForDefaultGrant, false)
+      assert.strictEqual(config.engine.requireRedirectUrisForDefaultGrant, false)
     }))
 
-  it.effect("Authlete is the backend only when both AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set", () =>
+  it.effect("Authlete is the backend when both AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set", () =>
     Effect.gen(function*() {
-      assert.strictEqual((yield* load({ AUTHLETE_SERVICE_ID: "1" })).backend._tag, "Engine")
-      assert.strictEqual((yield* load({ AUTHLETE_SERVICE_ACCESS_TOKEN: "t" })).backend._tag, "Engine")
+      assert.include(String(yield* Effect.flip(load({ AUTHLETE_SERVICE_ID: "1" }))), "AUTHLETE_SERVICE_ACCESS_TOKEN")
+      assert.include(String(yield* Effect.flip(load({ AUTHLETE_SERVICE_ACCESS_TOKEN: "t" }))), "AUTHLETE_SERVICE_ID")
       const us = (yield* load({ AUTHLETE_SERVICE_ID: "715948317", AUTHLETE_SERVICE_ACCESS_TOKEN: "t" })).backend
       assert.strictEqual(us._tag, "Authlete")
       if (us._tag !== "Authlete") return

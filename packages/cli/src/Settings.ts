@@ -1,0 +1,414 @@
+/**
+ * The settings of `serve`, one row each: the environment variable, the flag (the variable's name
+ * without `DCR_`, lower-case, `-` for `_`: `DCR_ISSUER` is `--issuer`), the meaning and default shown
+ * by `serve --help`, and the `Config` that reads it. `ServerConfig.load` (environment only), the
+ * flags of `serve` (a flag overrides its variable, and is parsed by the same `Config`), its help, the
+ * unknown `DCR_*` warning and the README table test are all made from these rows.
+ *
+ * To add a setting: add a row to `server` (or to `engine`, keyed by the `Engine.Options` field it
+ * sets) with `value`, `optional` or `toggle`, use `values.<key>` in `ServerConfig.make` (engine rows
+ * arrive in `config.engine` on their own), and add the variable to the README's "## The server" table.
+ *
+ * @since 0.1.0
+ */
+import { AuthleteClient } from "@effect-dcr/client"
+import { DatabaseUrl, type Engine } from "@effect-dcr/engine"
+import * as AutoCorrect from "@effect/cli/AutoCorrect"
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Arr from "effect/Array"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+/**
+ * One setting: where it is read from, how it is shown, and its parser.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Setting<A> {
+  /** The environment variable. */
+  readonly env: string
+  /** Other accepted names of the variable (setting two of them is an error). */
+  readonly aliases: ReadonlyArray<string>
+  /** The flag's name, without the leading `--`. */
+  readonly flag: string
+  readonly flagAliases: ReadonlyArray<string>
+  /** What it does, one sentence. */
+  readonly description: string
+  /** The default as shown to a reader, e.g. `127.0.0.1`, `unset`, `generated per run`. */
+  readonly shownDefault: string
+  /** Reads the variable (or an alias) from the environment, the default applied. */
+  readonly config: Config.Config<A>
+  /** The flag, falling back to `config`. */
+  readonly options: Options.Options<A>
+}
+
+/**
+ * The flag name of a variable: `DCR_ISSUER` → `issuer`, `AUTHLETE_REGION` → `authlete-region`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const flagName = (env: string): string => env.replace(/^DCR_/, "").toLowerCase().replaceAll("_", "-")
+
+interface Spec<A> {
+  readonly description: string
+  /** The parser, given the variable's name. */
+  readonly read: (name: string) => Config.Config<A>
+  readonly aliases?: ReadonlyArray<string> | undefined
+  readonly flag?: string | undefined
+  readonly flagAliases?: ReadonlyArray<string> | undefined
+}
+
+/** `read` under `env` or one of its aliases; two of them set is an error naming both. */
+const readAny = <A>(env: string, aliases: ReadonlyArray<string>, read: (name: string) => Config.Config<A>) =>
+  aliases.length === 0 ?
+    read(env) :
+    Config.all(
+      [env, ...aliases].map((name) =>
+        Config.option(read(name)).pipe(Config.map(Option.map((value) => [name, value] as const)))
+      )
+    ).pipe(Config.mapOrFail((found) => {
+      const set = Arr.getSomes(found)
+      if (set.length > 1) {
+        return Either.left(ConfigError.InvalidData(
+          [],
+          `${set.map(([name]) => name).join(" and ")} are both set: set only ${env}`
+        ))
+      }
+      return set.length === 1
+        ? Either.right(set[0]![1])
+        : Either.left(ConfigError.MissingData([env], `Expected ${env} to exist`))
+    }))
+
+const helpText = (env: string, aliases: ReadonlyArray<string>, description: string, shownDefault: string) =>
+  `${description} Environment: ${env}${aliases.length === 0 ? "" : ` (or ${aliases.join(", ")})`}. ` +
+  `Default: ${shownDefault}.`
+
+/** Parses a flag's text with the setting's own `Config`, so a flag and its variable accept the same values. */
+const parseFlag = <A>(env: string, flag: string, read: (name: string) => Config.Config<A>) => (text: string) =>
+  Effect.withConfigProvider(read(env), ConfigProvider.fromMap(new Map([[env, text]]))).pipe(
+    Effect.mapError((error) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${String(error)}`)))
+  )
+
+const make = <A, B>(
+  env: string,
+  spec: Spec<A>,
+  shownDefault: string,
+  complete: (config: Config.Config<A>) => Config.Config<B>,
+  flagOption: (flag: string, description: string) => Options.Options<B>
+): Setting<B> => {
+  const aliases = spec.aliases ?? []
+  const flag = spec.flag ?? flagName(env)
+  const flagAliases = spec.flagAliases ?? []
+  const config = complete(readAny(env, aliases, spec.read))
+  const option = flagOption(flag, helpText(env, aliases, spec.description, shownDefault))
+  return {
+    env,
+    aliases,
+    flag,
+    flagAliases,
+    description: spec.description,
+    shownDefault,
+    config,
+    options: Options.withFallbackConfig(option, config)
+  }
+}
+
+const textFlag = <A>(env: string, read: (name: string) => Config.Config<A>, flagAliases: ReadonlyArray<string>) =>
+(
+  flag: string,
+  description: string
+): Options.Options<A> =>
+  flagAliases.reduce(
+    (option, alias) => Options.withAlias(option, alias),
+    Options.text(flag).pipe(Options.mapEffect(parseFlag(env, flag, read)))
+  ).pipe(Options.withDescription(description))
+
+/**
+ * A setting with a default value.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const value = <A>(
+  env: string,
+  spec: Spec<A> & { readonly default: A; readonly shownDefault?: string | undefined }
+): Setting<A> =>
+  make(
+    env,
+    spec,
+    spec.shownDefault ?? String(spec.default),
+    Config.withDefault(spec.default),
+    textFlag(env, spec.read, spec.flagAliases ?? [])
+  )
+
+/**
+ * A setting without a default: `undefined` when neither the flag nor the variable is given.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const optional = <A>(
+  env: string,
+  spec: Spec<A> & { readonly shownDefault?: string | undefined }
+): Setting<A | undefined> =>
+  make<A, A | undefined>(
+    env,
+    spec,
+    spec.shownDefault ?? "unset",
+    (config) => Config.option(config).pipe(Config.map(Option.getOrUndefined)),
+    textFlag(env, spec.read, spec.flagAliases ?? [])
+  )
+
+/**
+ * A boolean setting: the variable takes `true`/`false` (or `yes`/`no`, `on`/`off`, `1`/`0`); the
+ * flag alone means `true`, `--flag false` means `false`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const toggle = (
+  env: string,
+  spec: { readonly description: string; readonly default: boolean }
+): Setting<boolean> =>
+  make(
+    env,
+    { description: spec.description, read: Config.boolean },
+    String(spec.default),
+    Config.withDefault(spec.default),
+    (flag, description) => Options.boolean(flag).pipe(Options.withDescription(description))
+  )
+
+/** A comma-separated list of non-empty, trimmed items; an empty list is an error (an unset variable is not). */
+const nonEmptyList = (what: string) => (name: string) =>
+  Config.array(Config.string(), name).pipe(
+    Config.map(Arr.filterMap((item) => Option.liftPredicate(item.trim(), (item) => item !== ""))),
+    Config.mapOrFail((items) =>
+      Arr.isNonEmptyReadonlyArray(items)
+        ? Either.right(items as ReadonlyArray<string>)
+        : Either.left(ConfigError.InvalidData([name], `${name} is set but holds no ${what}`))
+    )
+  )
+
+const port = (name: string) =>
+  Config.port(name).pipe(
+    Config.orElse(() =>
+      Config.integer(name).pipe(Config.validate({
+        message: `Expected ${name} to be 0 or a port number`,
+        validation: (port) => port === 0
+      }))
+    )
+  )
+
+const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
+
+/**
+ * The server's own settings: listen address, issuer, database, the local Authlete-compatible API,
+ * and the Authlete backend.
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const server = {
+  host: value("HOST", {
+    description: "The address to listen on.",
+    read: Config.string,
+    default: "127.0.0.1"
+  }),
+  port: value("PORT", {
+    description: "The port to listen on (0 picks a free port).",
+    read: port,
+    default: 3000
+  }),
+  issuer: optional("DCR_ISSUER", {
+    description: "The issuer URL; the registration endpoint is {issuer}/register.",
+    read: (name) => Config.url(name).pipe(Config.map((url) => url.href.replace(/\/+$/, ""))),
+    shownDefault: "http://HOST:PORT"
+  }),
+  database: value("DCR_DATABASE_URL", {
+    description: "The embedded engine's database (its directory is created).",
+    read: DatabaseUrl.config,
+    default: defaultDatabase,
+    shownDefault: "sqlite:.data/effect-dcr.sqlite",
+    flagAliases: ["database"]
+  }),
+  serviceId: value("DCR_SERVICE_ID", {
+    description: "The service id of the local Authlete-compatible API (/api/{serviceId}/client/registration).",
+    read: Config.nonEmptyString,
+    default: "1"
+  }),
+  serviceAccessToken: optional("DCR_SERVICE_ACCESS_TOKEN", {
+    description: "The bearer token of the local Authlete-compatible API.",
+    read: (name: string) => Config.redacted(name),
+    shownDefault: "generated per run and printed once"
+  }),
+  authleteServiceId: optional("AUTHLETE_SERVICE_ID", {
+    description: "With AUTHLETE_SERVICE_ACCESS_TOKEN: Authlete is the backend instead of the embedded engine.",
+    read: Config.nonEmptyString
+  }),
+  authleteServiceAccessToken: optional("AUTHLETE_SERVICE_ACCESS_TOKEN", {
+    description: "The Authlete service's access token.",
+    read: (name: string) => Config.redacted(name)
+  }),
+  authleteBaseUrl: optional("AUTHLETE_BASE_URL", {
+    description: "The Authlete API's base URL (overrides AUTHLETE_REGION).",
+    read: (name) => Config.url(name).pipe(Config.map((url) => url.href.replace(/\/+$/, "")))
+  }),
+  authleteRegion: value("AUTHLETE_REGION", {
+    description: `The Authlete cluster: ${AuthleteClient.regions.join(", ")}.`,
+    read: (name) => Config.literal(...AuthleteClient.regions)(name),
+    default: "us" as AuthleteClient.Region
+  }),
+  authleteTimeout: optional("AUTHLETE_TIMEOUT", {
+    description: "The per-attempt timeout of Authlete calls.",
+    read: Config.duration,
+    shownDefault: "10 seconds"
+  })
+}
+
+/**
+ * The options of the embedded engine that `serve` passes on, keyed by their `Engine.Options` field
+ * (the registration endpoint is `{issuer}/register`). `serve` keeps `scope` by default; the engine
+ * library keeps Authlete's default (`false`).
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const engine = {
+  registrationManagementEndpoint: optional("DCR_REGISTRATION_MANAGEMENT_ENDPOINT", {
+    description: "The base of registration_client_uri when it differs from the registration endpoint.",
+    read: (name) => Config.url(name).pipe(Config.map((url) => url.href.replace(/\/+$/, ""))),
+    shownDefault: "the registration endpoint"
+  }),
+  initialAccessTokens: value("DCR_INITIAL_ACCESS_TOKENS", {
+    description: "Comma-separated initial access tokens (RFC 7591 §3): POST /register requires " +
+      "`Authorization: Bearer` with one of them.",
+    read: (name) => nonEmptyList("token")(name).pipe(Config.map(Arr.map((token) => Redacted.make(token)))),
+    default: [] as ReadonlyArray<Redacted.Redacted<string>>,
+    shownDefault: "none (registration is open)",
+    aliases: ["DCR_INITIAL_ACCESS_TOKEN"]
+  }),
+  requireRedirectUrisForDefaultGrant: toggle("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT", {
+    description: "Require redirect_uris when a client names no flow (false accepts such a client, as Authlete does).",
+    default: true
+  }),
+  dcrScopeUsedAsRequestable: toggle("DCR_SCOPE_USED_AS_REQUESTABLE", {
+    description: "Keep the scope metadata as the client's requestable scopes (false discards it, Authlete's default).",
+    default: true
+  }),
+  dcrDuplicateSoftwareIdBlocked: toggle("DCR_DUPLICATE_SOFTWARE_ID_BLOCKED", {
+    description: "Refuse a second client with the same software_id.",
+    default: false
+  }),
+  supportedCustomClientMetadata: value("DCR_SUPPORTED_CUSTOM_CLIENT_METADATA", {
+    description: "Comma-separated custom metadata names to keep (others are discarded).",
+    read: nonEmptyList("name"),
+    default: [] as ReadonlyArray<string>,
+    shownDefault: "none"
+  }),
+  rotateRegistrationAccessToken: toggle("DCR_ROTATE_REGISTRATION_ACCESS_TOKEN", {
+    description: "Issue a new registration access token on every update.",
+    default: false
+  }),
+  unauthorizedOnClientConfigSupported: toggle("DCR_UNAUTHORIZED_ON_CLIENT_CONFIG", {
+    description: "Token failures on get/update/delete answer 401 (false: 400, Authlete's older behaviour).",
+    default: true
+  })
+} satisfies { readonly [K in keyof Engine.Options]?: Setting<Engine.Options[K]> }
+
+type ValuesOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer A> ? A : never }
+
+/**
+ * Every setting's value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Values extends ValuesOf<typeof server> {
+  readonly engine: ValuesOf<typeof engine>
+}
+
+/**
+ * Every row, server first.
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const all: ReadonlyArray<Setting<unknown>> = [...Object.values(server), ...Object.values(engine)]
+
+const mapRecord = <S extends Record<string, Setting<any>>, F>(settings: S, f: (setting: Setting<any>) => F) =>
+  Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, f(setting)]))
+
+/**
+ * Every setting read from the environment (through the current `ConfigProvider`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Values> = Config.all({
+  ...mapRecord(server, (setting) => setting.config),
+  engine: Config.all(mapRecord(engine, (setting) => setting.config))
+}) as Config.Config<any>
+
+/**
+ * Every setting as `serve`'s flags, each falling back to its variable.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const options: Options.Options<Values> = Options.all({
+  ...mapRecord(server, (setting) => setting.options),
+  engine: Options.all(mapRecord(engine, (setting) => setting.options))
+}) as Options.Options<any>
+
+/**
+ * Variable names that a program of your own reads through `Engine.layerConfig()` but `serve` does not,
+ * with why.
+ *
+ * @since 0.1.0
+ * @category settings
+ */
+export const notReadByServe: Readonly<Record<string, string>> = {
+  DCR_REGISTRATION_ENDPOINT: "serve derives the registration endpoint from DCR_ISSUER ({issuer}/register)"
+}
+
+/** The known name nearest to `name` by edit distance, if it is near enough to be a likely typo. */
+const closestName = (name: string, known: ReadonlyArray<string>): string | undefined => {
+  const limit = Math.max(2, Math.floor(name.length / 4))
+  let best: string | undefined
+  let bestDistance = limit + 1
+  for (const candidate of known) {
+    const distance = AutoCorrect.levensteinDistance(name, candidate, CliConfig.defaultConfig)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+/**
+ * Warnings for the `DCR_*` variables in `env` that no setting reads, each with the closest known name
+ * when there is one near enough ("did you mean").
+ *
+ * @since 0.1.0
+ * @category diagnostics
+ */
+export const unknownVariables = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> => {
+  const known = all.flatMap((setting) => [setting.env, ...setting.aliases])
+  return Object.keys(env).filter((name) => name.startsWith("DCR_") && !known.includes(name)).sort().map((name) => {
+    const reason = notReadByServe[name]
+    if (reason !== undefined) return `${name} is not read by serve: ${reason}`
+    const closest = closestName(name, known)
+    return `Unknown environment variable ${name}${closest === undefined ? "" : ` (did you mean ${closest}?)`}`
+  })
+}
