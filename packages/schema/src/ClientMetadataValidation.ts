@@ -16,9 +16,10 @@ import {
   NonNullClientMetadataFields
 } from "./ClientMetadata.js"
 import { collectProblems, describeValue, formatProblem, toAscii } from "./internal/issues.js"
-import { isLocalhost, isLoopbackHttpUri } from "./internal/uri.js"
 import type { RegistrationErrorResponse } from "./RegistrationErrorResponse.js"
 import { invalidClientMetadata, invalidRedirectUri, invalidSoftwareStatement } from "./RegistrationErrorResponse.js"
+import type { UriRulesOptions } from "./UriRules.js"
+import { checkUriRules } from "./UriRules.js"
 
 /**
  * The deepest nesting of arrays/objects accepted in a metadata document. Deeper documents are
@@ -307,34 +308,6 @@ const encPairs = [
   ["authorization_encrypted_response_alg", "authorization_encrypted_response_enc"]
 ] as const
 
-const checkApplicationType = (
-  applicationType: string,
-  grantTypes: ReadonlyArray<string>,
-  redirectUris: ReadonlyArray<string>
-): RegistrationErrorResponse | undefined => {
-  for (let i = 0; i < redirectUris.length; i++) {
-    const uri = redirectUris[i]!
-    const lower = uri.toLowerCase()
-    if (applicationType === "native" && lower.startsWith("http:") && !isLoopbackHttpUri(uri)) {
-      return invalidRedirectUri(
-        `redirect_uris[${i}]: a native client may use http only on a loopback host (localhost, 127.0.0.1, [::1]) (got ${
-          describeValue(uri)
-        })`
-      )
-    }
-    if (
-      applicationType === "web" && grantTypes.includes("implicit") && (!lower.startsWith("https:") || isLocalhost(uri))
-    ) {
-      return invalidRedirectUri(
-        `redirect_uris[${i}]: a web client using the implicit grant must use https and not localhost (got ${
-          describeValue(uri)
-        })`
-      )
-    }
-  }
-  return undefined
-}
-
 /**
  * @since 0.1.0
  * @category validation
@@ -348,13 +321,11 @@ export interface ValidateOptions {
   /** The grant types were filled in by the defaults (only changes the wording of the error). */
   readonly grantTypesDefaulted?: boolean | undefined
   /**
-   * Also enforce OpenID Connect Registration §2's `application_type` rules on the redirect URIs
-   * (Authlete checks them at authorization time instead, so the default is `false`): a `web`
-   * client using `implicit` registers only `https` URIs not on `localhost`; a `native` client
-   * registers no `http` URI other than a loopback one (`http://localhost`, `http://127.0.0.1`,
-   * `http://[::1]`; private-use schemes and claimed `https` URIs are fine, RFC 8252 §7).
+   * Also check the URI rules of {@link checkUriRules} (schemes, `application_type`, `https`) with
+   * these options. Default: not checked (Authlete checks redirect URIs at authorization time); the
+   * embedded engine always checks them.
    */
-  readonly enforceApplicationType?: boolean | undefined
+  readonly uriRules?: UriRulesOptions | undefined
 }
 
 /**
@@ -373,8 +344,8 @@ export interface ValidateOptions {
  *   `invalid_client_metadata`;
  * - the CIBA grant without `backchannel_token_delivery_mode`, or `ping`/`push` without
  *   `backchannel_client_notification_endpoint` (CIBA §4) → `invalid_client_metadata`;
- * - with `enforceApplicationType`, OIDC Registration §2's `application_type` rules →
- *   `invalid_redirect_uri`.
+ * - with `uriRules`, the URI rules of {@link checkUriRules} → `invalid_redirect_uri` /
+ *   `invalid_client_metadata`.
  *
  * Public clients (`token_endpoint_auth_method` `none`) with loopback `http` redirect URIs
  * (`http://localhost:<port>/callback`, `http://127.0.0.1:<port>/callback`, as MCP clients send)
@@ -447,9 +418,9 @@ export const validateClientMetadata = <M extends ClientMetadata>(
       ))
     }
   }
-  if (options?.enforceApplicationType === true && metadata.redirect_uris !== undefined) {
-    const failure = checkApplicationType(metadata.application_type ?? "web", grant_types, metadata.redirect_uris)
-    if (failure !== undefined) return Either.left(failure)
+  if (options?.uriRules !== undefined) {
+    const checked = checkUriRules(metadata, options.uriRules)
+    if (Either.isLeft(checked)) return checked
   }
   if (grant_types.includes("urn:openid:params:grant-type:ciba")) {
     const mode = metadata.backchannel_token_delivery_mode
@@ -484,8 +455,8 @@ export interface ParseClientMetadataOptions extends DefaultsOptions {
    * `implicit` (or a response type needing them) explicitly.
    */
   readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
-  /** See {@link ValidateOptions.enforceApplicationType}. Default `false`. */
-  readonly enforceApplicationType?: boolean | undefined
+  /** See {@link ValidateOptions.uriRules}. Default: not checked. */
+  readonly uriRules?: UriRulesOptions | undefined
 }
 
 /**
@@ -508,6 +479,6 @@ export const parseClientMetadata = (
   return validateClientMetadata(effective, {
     requireRedirectUris: !flowsDefaulted || options?.requireRedirectUrisForDefaultGrant !== false,
     grantTypesDefaulted: sent.grant_types === undefined,
-    enforceApplicationType: options?.enforceApplicationType
+    uriRules: options?.uriRules
   })
 }

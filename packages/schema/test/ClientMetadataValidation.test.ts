@@ -207,44 +207,24 @@ describe("validateClientMetadata (cross-member rules)", () => {
   })
 })
 
-describe("enforceApplicationType (OIDC Registration §2, opt-in)", () => {
-  const parse = (input: object) => parseClientMetadata(JSON.stringify(input), { enforceApplicationType: true })
+describe("uriRules (the rules of UriRules, opt-in)", () => {
+  const parse = (input: object) => parseClientMetadata(JSON.stringify(input), { uriRules: {} })
 
-  it("native clients: http only on loopback; private-use schemes and https are fine", () => {
+  it("runs after the defaults: a native client's http redirect URI to another host", () =>
     assert.deepStrictEqual(
       parse({ application_type: "native", redirect_uris: ["com.example.app:/cb", "http://app.example.com/cb"] }),
       Either.left({
         error: "invalid_redirect_uri",
         error_description:
-          "redirect_uris[1]: a native client may use http only on a loopback host (localhost, 127.0.0.1, [::1]) (got \"http://app.example.com/cb\")"
+          "redirect_uris[1]: a native client may use http only on a loopback host (localhost, 127.0.0.1, [::1]) (RFC 8252 section 7.3)"
       })
-    )
-    const native = {
-      application_type: "native",
-      token_endpoint_auth_method: "none",
-      redirect_uris: ["http://127.0.0.1:4000/cb", "http://localhost/cb", "http://[::1]:80/cb", "com.example.app:/cb"]
-    }
-    assert.isTrue(Either.isRight(parse(native)))
-  })
+    ))
 
-  it("web clients using implicit: https, not localhost", () => {
-    const implicit = { grant_types: ["implicit"], response_types: ["id_token"] }
-    assert.deepStrictEqual(
-      parse({ ...implicit, redirect_uris: ["https://localhost/cb"] }),
-      Either.left({
-        error: "invalid_redirect_uri",
-        error_description:
-          "redirect_uris[0]: a web client using the implicit grant must use https and not localhost (got \"https://localhost/cb\")"
-      })
-    )
-    assert.strictEqual(
-      Either.flip(parse({ ...implicit, redirect_uris: ["http://app.example.com/cb"] })).pipe(Either.getOrThrow).error,
-      "invalid_redirect_uri"
-    )
-    assert.isTrue(Either.isRight(parse({ ...implicit, redirect_uris: ["https://app.example.com/cb"] })))
-    // Code-flow web clients (MCP) are not affected.
+  it("takes the options", () => {
+    const loopback = { redirect_uris: ["http://localhost:6274/cb"], token_endpoint_auth_method: "none" }
+    assert.isTrue(Either.isRight(parse(loopback)))
     assert.isTrue(
-      Either.isRight(parse({ redirect_uris: ["http://localhost:6274/cb"], token_endpoint_auth_method: "none" }))
+      Either.isLeft(parseClientMetadata(JSON.stringify(loopback), { uriRules: { allowLoopbackHttp: false } }))
     )
   })
 

@@ -25,7 +25,12 @@ export const hasLoneSurrogate = (s: string): boolean => loneSurrogatePattern.tes
 /** @internal */
 export const maxRedirectUriLength = 2000
 
-const parse = (s: string): URL | undefined => {
+/**
+ * The WHATWG `URL` of `s`, or `undefined` when it does not parse.
+ *
+ * @internal
+ */
+export const parseUrl = (s: string): URL | undefined => {
   try {
     return new URL(s)
   } catch {
@@ -41,8 +46,18 @@ const lacksHttpHost = (s: string, url: URL): boolean =>
   (httpSchemePattern.test(s) && !httpAuthorityPattern.test(s)) ||
   ((url.protocol === "http:" || url.protocol === "https:") && url.hostname === "")
 
-const isLoopbackHost = (hostname: string): boolean =>
-  hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]" || hostname.endsWith(".localhost")
+/** `127.0.0.0/8` as the WHATWG parser writes an IPv4 host (dotted decimal, whatever the input form). */
+const ipv4LoopbackPattern = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/
+
+/**
+ * Is this WHATWG `URL.hostname` a loopback host: `localhost` or a `.localhost` name (RFC 6761 §6.3),
+ * an address in `127.0.0.0/8`, or `[::1]`?
+ *
+ * @internal
+ */
+export const isLoopbackHost = (hostname: string): boolean =>
+  hostname === "localhost" || hostname === "[::1]" || hostname.endsWith(".localhost") ||
+  ipv4LoopbackPattern.test(hostname)
 
 /**
  * Checks an absolute URI (any scheme). Returns `undefined` when valid, else the reason as a phrase
@@ -55,7 +70,7 @@ export const checkAbsoluteUri = (s: string): string | undefined => {
   if (hasLoneSurrogate(s)) return "must not contain a lone UTF-16 surrogate"
   if (controlPattern.test(s)) return "must be an absolute URI without spaces or control characters"
   if (!schemePattern.test(s)) return "must be an absolute URI with a scheme, such as https://example.com/"
-  const url = parse(s)
+  const url = parseUrl(s)
   if (url === undefined) return "must be a valid absolute URI"
   if (lacksHttpHost(s, url)) return "must be a valid absolute URI with a host (http[s]://host/…)"
   return undefined
@@ -88,28 +103,8 @@ export const checkRedirectUri = (s: string): string | undefined => {
   if (s.includes("#")) return base
   if (!uriCharsPattern.test(s)) return `${base}, made of printable ASCII characters (percent-encode the others)`
   if (!schemePattern.test(s)) return `${base}; a relative reference is not allowed`
-  const url = parse(s)
+  const url = parseUrl(s)
   if (url === undefined) return base
   if (lacksHttpHost(s, url)) return `${base}, with a host (http[s]://host/…)`
   return undefined
-}
-
-/**
- * Is this an `http` URI on a loopback host (the form native and MCP clients register)?
- *
- * @internal
- */
-export const isLoopbackHttpUri = (s: string): boolean => {
-  const url = parse(s)
-  return url !== undefined && url.protocol === "http:" && isLoopbackHost(url.hostname)
-}
-
-/**
- * Is the host of this URI `localhost` (or a `.localhost` name, or a loopback address)?
- *
- * @internal
- */
-export const isLocalhost = (s: string): boolean => {
-  const url = parse(s)
-  return url !== undefined && isLoopbackHost(url.hostname)
 }
