@@ -2,7 +2,8 @@
  * A Node.js `HttpServer` (in place of `NodeHttpServer.layer`) that serves an `HttpApi` containing
  * `RegistrationApi.group` with an internal fast path for its register endpoint: same definition,
  * same logic, same responses, a fraction of the per-request cost. Everything else goes through the
- * platform's handler. It refuses to start where the fast path would bypass middleware.
+ * platform's handler. It refuses to start where the fast path would bypass middleware. It limits
+ * connections (count, per address, timeouts) and closes by draining, within a deadline.
  *
  * @since 0.1.0
  */
@@ -16,6 +17,7 @@ import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerError from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { identity, type LazyArg } from "effect/Function"
 import * as Layer from "effect/Layer"
@@ -23,6 +25,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
 import type * as Net from "node:net"
+import * as Connections from "./internal/connections.js"
 import * as FastPath from "./internal/fastPath.js"
 import { RegisterFastPath } from "./internal/fastPathService.js"
 import * as Responses from "./internal/responses.js"
@@ -54,37 +57,154 @@ const fastPathService = Effect.gen(function*() {
 })
 
 /**
- * An `HttpServer` on a Node.js `http.Server`. Listens when built; requests that arrive before
- * `serve` wait for it (answered 503 if the server closes first); closes, waiting for requests in
- * flight, when its scope closes.
+ * The connection limits and the shutdown deadline. Each is on by default (`defaultLimits`); `0`
+ * switches one off (a `shutdownTimeout` of `0` closes every connection at once).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Limits {
+  /** The most open connections; further ones are closed on arrival. */
+  readonly maxConnections?: number | undefined
+  /** The most open connections from one client address (the TCP peer); further ones are closed on arrival. */
+  readonly maxConnectionsPerAddress?: number | undefined
+  /** The time a connection has to send a request's headers (answered 408 and closed after it). */
+  readonly headersTimeout?: Duration.DurationInput | undefined
+  /** The time a connection has to send a whole request, body included (408 and closed after it). */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /** At close, how long requests in flight have to finish before their connections are destroyed. */
+  readonly shutdownTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * The default limits: 512 connections (each request in flight may hold a 64 KiB body, so at most
+ * 32 MiB of bodies, within `pnpm start`'s 128 MiB heap), 64 per address, 10 s for the headers, 30 s
+ * for the whole request, 5 s keep-alive, 10 s to drain at close.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLimits: {
+  readonly maxConnections: number
+  readonly maxConnectionsPerAddress: number
+  readonly headersTimeout: Duration.Duration
+  readonly requestTimeout: Duration.Duration
+  readonly keepAliveTimeout: Duration.Duration
+  readonly shutdownTimeout: Duration.Duration
+} = {
+  maxConnections: 512,
+  maxConnectionsPerAddress: 64,
+  headersTimeout: Duration.seconds(10),
+  requestTimeout: Duration.seconds(30),
+  keepAliveTimeout: Duration.seconds(5),
+  shutdownTimeout: Duration.seconds(10)
+}
+
+/**
+ * Where to listen (`net.ListenOptions`) and the limits.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Net.ListenOptions, Limits {}
+
+const invalid = (message: string) =>
+  Effect.fail(new HttpServerError.ServeError({ cause: new Error(`NodeRegistrationServer: ${message}`) }))
+
+const count = (name: keyof Limits, value: number | undefined, fallback: number) => {
+  const n = value ?? fallback
+  return Number.isSafeInteger(n) && n >= 0
+    ? Effect.succeed(n)
+    : invalid(`${name} must be a whole number >= 0 (0: no limit), got ${n}`)
+}
+
+const millis = (name: keyof Limits, value: Duration.DurationInput | undefined, fallback: Duration.Duration) => {
+  const duration = Duration.decodeUnknown(value ?? fallback)
+  const ms = duration._tag === "Some" ? Duration.toMillis(duration.value) : NaN
+  return Number.isFinite(ms) && ms >= 0 && ms <= 2 ** 31 - 1
+    ? Effect.succeed(Math.round(ms))
+    : invalid(`${name} must be a finite duration >= 0 (0: off), got ${String(value)}`)
+}
+
+const resolveLimits = (limits: Limits): Effect.Effect<Connections.Limits, HttpServerError.ServeError> =>
+  Effect.gen(function*() {
+    const resolved: Connections.Limits = {
+      maxConnections: yield* count("maxConnections", limits.maxConnections, defaultLimits.maxConnections),
+      maxConnectionsPerAddress: yield* count(
+        "maxConnectionsPerAddress",
+        limits.maxConnectionsPerAddress,
+        defaultLimits.maxConnectionsPerAddress
+      ),
+      headersTimeout: yield* millis("headersTimeout", limits.headersTimeout, defaultLimits.headersTimeout),
+      requestTimeout: yield* millis("requestTimeout", limits.requestTimeout, defaultLimits.requestTimeout),
+      keepAliveTimeout: yield* millis("keepAliveTimeout", limits.keepAliveTimeout, defaultLimits.keepAliveTimeout),
+      shutdownTimeout: yield* millis("shutdownTimeout", limits.shutdownTimeout, defaultLimits.shutdownTimeout)
+    }
+    if (
+      resolved.headersTimeout > 0 && resolved.requestTimeout > 0 && resolved.headersTimeout > resolved.requestTimeout
+    ) {
+      return yield* invalid(
+        `headersTimeout (${resolved.headersTimeout} ms) must not exceed requestTimeout (${resolved.requestTimeout} ms)`
+      )
+    }
+    return resolved
+  })
+
+/**
+ * An `HttpServer` on a Node.js `http.Server`, with `options`' limits. Listens when built; requests
+ * that arrive before `serve` wait for it (answered 503 if the server closes first).
+ *
+ * It closes by draining: when the scope of `serve` closes (before the services the app was built
+ * with, such as the client store), it stops accepting, closes every connection with no request in
+ * progress (idle, silent, still sending headers), lets the requests in flight finish (their
+ * connections close after the response), and destroys what remains after `shutdownTimeout`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make = (
   evaluate: LazyArg<Http.Server>,
-  listen: Net.ListenOptions
+  options: Options = {}
 ): Effect.Effect<HttpServer.HttpServer, HttpServerError.ServeError, Scope.Scope> =>
   Effect.gen(function*() {
+    const {
+      headersTimeout,
+      keepAliveTimeout,
+      maxConnections,
+      maxConnectionsPerAddress,
+      requestTimeout,
+      shutdownTimeout,
+      ...listen
+    } = options
+    const limits = yield* resolveLimits({
+      headersTimeout,
+      keepAliveTimeout,
+      maxConnections,
+      maxConnectionsPerAddress,
+      requestTimeout,
+      shutdownTimeout
+    })
     let waiting: Array<readonly [Http.IncomingMessage, Http.ServerResponse]> = []
     const hold = (request: Http.IncomingMessage, response: Http.ServerResponse) => {
       waiting.push([request, response])
     }
-    const server = yield* Effect.acquireRelease(
+    const { server, connections } = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const server = evaluate()
+        const connections = Connections.make(server, limits)
         server.on("request", hold)
-        return server
+        return { server, connections }
       }),
-      (server) =>
+      ({ connections }) =>
         Effect.async<void>((resume) => {
           for (const [, response] of waiting) FastPath.writeRaw(response, unavailable)
           waiting = []
-          if (!server.listening) return resume(Effect.void)
-          server.close(() => resume(Effect.void))
-          server.closeIdleConnections()
+          connections.close(() => resume(Effect.void))
         })
     )
+    const drain = Effect.async<void>((resume) => connections.close(() => resume(Effect.void)))
     yield* Effect.async<void, HttpServerError.ServeError>((resume) => {
       const onError = (cause: Error) => resume(Effect.fail(new HttpServerError.ServeError({ cause })))
       server.once("error", onError)
@@ -116,11 +236,15 @@ export const make = (
               if (!fast(request, response)) rest(request, response)
             }
           }
+          // The app's services (the backend, its store) are released after this scope: drain first.
           yield* Effect.addFinalizer(() =>
-            Effect.sync(() => {
-              server.off("request", handler)
-              server.on("request", hold)
-            })
+            Effect.zipRight(
+              drain,
+              Effect.sync(() => {
+                server.off("request", handler)
+                server.on("request", hold)
+              })
+            )
           )
           server.off("request", hold)
           server.on("request", handler)
@@ -133,7 +257,7 @@ export const make = (
 
 /**
  * `make` as a layer with the Node.js platform services, in place of
- * `NodeHttpServer.layer(createServer, listen)`.
+ * `NodeHttpServer.layer(createServer, listen)`: `options` are the listen options and the limits.
  *
  * @example
  * ```ts
@@ -155,9 +279,12 @@ export const make = (
  * @category layers
  */
 export const layer = (
-  listen: Net.ListenOptions
+  options: Options
 ): Layer.Layer<
   HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext,
   HttpServerError.ServeError
 > =>
-  Layer.merge(Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), listen)), NodeHttpServer.layerContext)
+  Layer.merge(
+    Layer.scoped(HttpServer.HttpServer, make(() => Http.createServer(), options)),
+    NodeHttpServer.layerContext
+  )
