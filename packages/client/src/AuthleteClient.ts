@@ -13,6 +13,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -29,6 +30,7 @@ import { TimeoutError } from "./DynamicClientRegistrationError.js"
 import type { DynamicClientRegistrationError } from "./DynamicClientRegistrationError.js"
 import { toTransportError } from "./internal/platformError.js"
 import { makeResponseHandler } from "./internal/response.js"
+import * as Readiness from "./Readiness.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -85,7 +87,7 @@ export interface Options {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-const resolveBaseUrl = (options: Options): Either.Either<URL, ConfigError.ConfigError> => {
+const resolveBaseUrl = (options: Pick<Options, "baseUrl" | "region">): Either.Either<URL, ConfigError.ConfigError> => {
   if (options.baseUrl !== undefined) {
     let url: URL
     try {
@@ -230,15 +232,52 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 })
 
 /**
- * Provides `DynamicClientRegistration` backed by Authlete.
+ * Authlete's readiness: a `HEAD` request to the base URL, without credentials; ready when Authlete
+ * answers with a status below 500 (DNS, TLS and the server work). It spends no API call and sends
+ * no token, so it does not prove that the service access token is valid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeReadiness = Effect.fnUntraced(function*(
+  options: Pick<Options, "baseUrl" | "region" | "transformClient">
+) {
+  const base = yield* resolveBaseUrl(options)
+  const httpClient = yield* HttpClient.HttpClient
+  const client = HttpClient.withTracerDisabledWhen(
+    options.transformClient ? options.transformClient(httpClient) : httpClient,
+    () => true
+  )
+  return Readiness.make(
+    "authlete",
+    Effect.flatMap(
+      client.head(base.href),
+      (response) => response.status < 500 ? Effect.void : Effect.fail(new Error(`Authlete answered ${response.status}`))
+    )
+  )
+})
+
+const layerFrom = (
+  options: Effect.Effect<Options, ConfigError.ConfigError>
+): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.effectContext(Effect.flatMap(options, (options) =>
+    Effect.zipWith(
+      make(options),
+      makeReadiness(options),
+      (service, readiness) =>
+        Context.make(DynamicClientRegistration, service).pipe(Context.add(Readiness.Readiness, readiness))
+    )))
+
+/**
+ * Provides `DynamicClientRegistration` backed by Authlete, and its `Readiness` (`makeReadiness`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   options: Options
-): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(DynamicClientRegistration, make(options))
+): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFrom(Effect.succeed(options))
 
 /**
  * Like `layer`, with every option read from `Config` (`Config.Wrap`: each field may be a
@@ -261,8 +300,8 @@ export const layer = (
  */
 export const layerConfig = (
   config: Config.Config.Wrap<Options>
-): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(DynamicClientRegistration, Effect.flatMap(Config.unwrap(config), make))
+): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFrom(Config.unwrap(config))
 
 /**
  * The connection settings from the environment (or the current `ConfigProvider`):
@@ -296,8 +335,8 @@ export const envConfig: Config.Config<Options> = Config.all({
  */
 export const layerFromEnv = (
   options: Pick<Options, "retryPolicy" | "transformClient"> = {}
-): Layer.Layer<DynamicClientRegistration, ConfigError.ConfigError, HttpClient.HttpClient> =>
-  Layer.effect(DynamicClientRegistration, Effect.flatMap(envConfig, (config) => make({ ...config, ...options })))
+): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFrom(Effect.map(envConfig, (config) => ({ ...config, ...options })))
 
 /**
  * Runs `self` with another retry policy for every Authlete operation it performs (the layer's

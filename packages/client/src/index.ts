@@ -27,6 +27,14 @@ export * as DynamicClientRegistration from "./DynamicClientRegistration.js"
 export * as DynamicClientRegistrationError from "./DynamicClientRegistrationError.js"
 
 /**
+ * Whether the backend can serve requests now: the `Readiness` service that backend layers provide
+ * next to `DynamicClientRegistration`, and `NotReady`.
+ *
+ * @since 0.1.0
+ */
+export * as Readiness from "./Readiness.js"
+
+/**
  * Retry schedules per operation, with the rule that keeps `register` from creating duplicates.
  *
  * @since 0.1.0
