@@ -27,12 +27,15 @@ import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { createHash, timingSafeEqual } from "node:crypto"
 import * as BearerToken from "./BearerToken.js"
 import * as Api from "./internal/api.js"
 import * as RequestBody from "./internal/requestBody.js"
+import * as Responses from "./internal/responses.js"
+import type * as RateLimit from "./RateLimit.js"
 
 /**
  * Options of the API.
@@ -47,6 +50,12 @@ export interface Options {
   readonly serviceAccessToken: Redacted.Redacted<string>
   /** Largest accepted request body in bytes (default 1 MiB). */
   readonly maxBodySize?: number | undefined
+  /**
+   * The rate limits (`RateLimit.make`), shared with `RegistrationApi.layerGroup`: a wrong or missing
+   * service access token counts as a failed authentication of the caller's address, and an address
+   * over that limit is answered 429. Default: none.
+   */
+  readonly rateLimit?: RateLimit.RateLimiter | undefined
 }
 
 const resultError = (status: number, description: string) =>
@@ -64,6 +73,7 @@ const endpoint = <Operation extends AuthleteOperation>(operation: Operation) => 
     .addError(resultError(401, "A001202: no Authorization header; A001203: not the service access token"))
     .addError(resultError(404, "A001204: no such service"))
     .addError(resultError(413, "The body is larger than the limit (1 MiB by default)"))
+    .addError(resultError(429, "Too many failed authentications from this address (see Retry-After, in seconds)"))
     .addError(resultError(500, "A001101: the backend failed"))
     .middleware(BearerToken.Bearer)
 }
@@ -100,6 +110,14 @@ const result = (status: number, resultCode: string, message: string) =>
     headers: status === 413 ? { ...noStore, connection: "close" } : noStore
   })
 
+const tooManyRequests = (path: string, waitMillis: number) => {
+  const seconds = Responses.retryAfterSeconds(waitMillis)
+  return HttpServerResponse.unsafeJson(
+    { resultMessage: `${path}, Too many failed authentications from this address; retry after ${seconds} s.` },
+    { status: 429, headers: { ...noStore, "retry-after": String(seconds) } }
+  )
+}
+
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest()
 
 const decodeBody = (contentType: string | undefined, text: string): unknown => {
@@ -132,6 +150,7 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
   // A second constant-time comparison next to the engine's `Credentials.equals`: the http-server
   // does not depend on the engine.
   const expected = digest(Redacted.value(options.serviceAccessToken))
+  const limiter = options.rateLimit
   const handle = <Operation extends AuthleteOperation>(operation: Operation) => {
     const { apiNumber, path, request: requestSchema, response: responseSchema } = AuthleteEndpoints[operation]
     const decode = Schema.decodeUnknownEither(requestSchema as Schema.Schema<any, any>, { errors: "all" })
@@ -144,11 +163,18 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
     }) =>
       Effect.gen(function*() {
         const authorization = yield* BearerToken.Authorization
+        const address = limiter?.address(Option.getOrUndefined(request.remoteAddress), request.headers)
+        if (address !== undefined) {
+          const wait = limiter!.authenticationWait(address)
+          if (wait > 0) return tooManyRequests(path, wait)
+        }
         if (authorization === undefined || authorization === "") {
+          if (address !== undefined) limiter!.failedAuthentication(address)
           return result(401, "A001202", `${path}, Authorization header is missing.`)
         }
         const token = BearerToken.parse(authorization)
         if (token === undefined || !timingSafeEqual(digest(token), expected)) {
+          if (address !== undefined) limiter!.failedAuthentication(address)
           return result(401, "A001203", `${path}, The access token is invalid.`)
         }
         if (params.serviceId !== options.serviceId) {

@@ -33,7 +33,8 @@ import * as FastPath from "./internal/fastPathService.js"
 import * as Registration from "./internal/registration.js"
 import * as RequestBody from "./internal/requestBody.js"
 import * as Responses from "./internal/responses.js"
-import { MethodNotAllowed, MissingToken } from "./RequestError.js"
+import type * as RateLimit from "./RateLimit.js"
+import { MethodNotAllowed } from "./RequestError.js"
 
 /**
  * Where the endpoints are mounted.
@@ -74,6 +75,10 @@ const InvalidMetadata = errorBody(400, "invalid_client_metadata, invalid_redirec
 const InvalidToken = errorBody(401, "invalid_token, with a WWW-Authenticate: Bearer challenge")
 const MethodRefused = errorBody(405, "invalid_request: the method is not allowed here (see the Allow header)")
 const TooLarge = errorBody(413, "invalid_request: the body exceeds the server's limit (64 KiB by default)")
+const TooManyRequests = errorBody(
+  429,
+  "temporarily_unavailable: over a rate limit (see the Retry-After header, in seconds)"
+)
 const ServerError = errorBody(500, "server_error")
 
 const ClientIdPath = Schema.Struct({
@@ -129,6 +134,7 @@ export const group = (paths?: Paths | undefined) => {
         .addError(InvalidMetadata)
         .addError(InvalidToken)
         .addError(TooLarge)
+        .addError(TooManyRequests)
         .addError(ServerError)
         .annotate(OpenApi.Summary, "Register a client (RFC 7591 §3)")
         .annotate(
@@ -144,6 +150,7 @@ export const group = (paths?: Paths | undefined) => {
         .addSuccess(ClientInformationResponse)
         .addError(InvalidMetadata)
         .addError(InvalidToken)
+        .addError(TooManyRequests)
         .addError(ServerError)
         .annotate(OpenApi.Summary, "Read a client's registration (RFC 7592 §2.1)")
     )
@@ -156,6 +163,7 @@ export const group = (paths?: Paths | undefined) => {
         .addError(InvalidMetadata)
         .addError(InvalidToken)
         .addError(TooLarge)
+        .addError(TooManyRequests)
         .addError(ServerError)
         .annotate(OpenApi.Summary, "Replace a client's registration (RFC 7592 §2.2)")
         .annotate(
@@ -170,6 +178,7 @@ export const group = (paths?: Paths | undefined) => {
         .addSuccess(HttpApiSchema.NoContent)
         .addError(InvalidMetadata)
         .addError(InvalidToken)
+        .addError(TooManyRequests)
         .addError(ServerError)
         .annotate(OpenApi.Summary, "Delete a client (RFC 7592 §2.3)")
     )
@@ -215,6 +224,11 @@ const bodyOf = (request: HttpServerRequest.HttpServerRequest): Registration.Body
   read: (maxBytes) => RequestBody.readText(request, maxBytes)
 })
 
+const peerOf = (request: HttpServerRequest.HttpServerRequest): Registration.Peer => ({
+  address: Option.getOrUndefined(request.remoteAddress),
+  headers: request.headers
+})
+
 /**
  * How the `registration` group is served.
  *
@@ -230,6 +244,11 @@ export interface Options {
   readonly realm?: string | undefined
   /** Further RFC 8414 metadata to advertise (e.g. `token_endpoint`). */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The rate limits (`RateLimit.make`), shared with `AuthleteApi.layerGroup` when both are served.
+   * Default: none.
+   */
+  readonly rateLimit?: RateLimit.RateLimiter | undefined
 }
 
 /**
@@ -251,7 +270,6 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
   const definition = api as unknown as HttpApi.HttpApi<"effect-dcr", Group>
   const path = definition.groups.registration.endpoints.register.path
   const logic = Registration.make(options)
-  const missingToken = Responses.toServerResponse(new MissingToken({ realm: options.realm }).raw)
   const refuse = (allow: ReadonlyArray<string>) => {
     const answers = new Map<string, HttpServerResponse.HttpServerResponse>()
     return ({ request }: { readonly request: HttpServerRequest.HttpServerRequest }) => {
@@ -276,35 +294,36 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
   )
   const toResponse = Effect.map(Responses.toServerResponse)
   const management = (
-    f: (
-      service: DynamicClientRegistration.Service,
-      token: Redacted.Redacted<string>
-    ) => Effect.Effect<Responses.RawResponse>
+    f: (service: DynamicClientRegistration.Service, token: string | undefined) => Effect.Effect<Responses.RawResponse>
   ) =>
-    Effect.flatMap(BearerToken.Authorization, (authorization) => {
-      const token = BearerToken.parse(authorization)
-      return token === undefined
-        ? Effect.succeed(missingToken)
-        : Effect.flatMap(
+    Effect.flatMap(
+      BearerToken.Authorization,
+      (authorization) =>
+        Effect.flatMap(
           DynamicClientRegistration.DynamicClientRegistration,
-          (service) => toResponse(f(service, Redacted.make(token)))
+          (service) => toResponse(f(service, BearerToken.parse(authorization)))
         )
-    })
+    )
 
   const handlers = HttpApiBuilder.group(definition, "registration", (handlers) =>
     handlers
       .handleRaw("register", ({ request }) =>
         Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
-          toResponse(logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request)))))
-      .handleRaw("read", ({ path }) =>
+          toResponse(
+            logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request), peerOf(request))
+          )))
+      .handleRaw("read", ({ path, request }) =>
         management((service, token) =>
-          logic.read(service, path.client_id, token)
+          logic.read(service, path.client_id, token, peerOf(request))
         ))
       .handleRaw("update", ({ path, request }) =>
         management((service, token) =>
-          logic.update(service, path.client_id, token, bodyOf(request))
+          logic.update(service, path.client_id, token, bodyOf(request), peerOf(request))
         ))
-      .handleRaw("delete", ({ path }) => management((service, token) => logic.delete(service, path.client_id, token)))
+      .handleRaw("delete", ({ path, request }) =>
+        management((service, token) =>
+          logic.delete(service, path.client_id, token, peerOf(request))
+        ))
       .handleRaw("describeRegistration", allowed(collectionAllow))
       .handleRaw("describeClient", allowed(itemAllow))
       .handleRaw("getRegistration", refuse(collectionAllow))
@@ -313,7 +332,8 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
       .handleRaw("deleteRegistration", refuse(collectionAllow))
       .handleRaw("postClient", refuse(itemAllow))
       .handleRaw("patchClient", refuse(itemAllow))
-      .handleRaw("metadata", () => Effect.succeed(document)))
+      .handleRaw("metadata", () =>
+        Effect.succeed(document)))
   return Layer.mergeAll(handlers, FastPath.layer(path, logic)).pipe(
     Layer.provide(BearerToken.layer)
   ) as unknown as Layer.Layer<

@@ -28,6 +28,20 @@ export * as BearerToken from "./BearerToken.js"
 export * as Discovery from "./Discovery.js"
 
 /**
+ * `GET /healthz` and `GET /readyz` as an `HttpApi` group, on the backend's `Readiness`.
+ *
+ * @since 0.1.0
+ */
+export * as HealthApi from "./HealthApi.js"
+
+/**
+ * Abuse limits: registrations per client and in all, failed authentications per address.
+ *
+ * @since 0.1.0
+ */
+export * as RateLimit from "./RateLimit.js"
+
+/**
  * The RFC 7591/7592 endpoints and discovery as an `HttpApi` group: routes, OpenAPI, typed client.
  *
  * @since 0.1.0

@@ -74,7 +74,7 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
       let effect = service.register(token, {
         contentType: request.headers["content-type"],
         read: () => typeof result === "string" ? Effect.succeed(result) : Effect.fail(result)
-      })
+      }, { address: request.socket.remoteAddress, headers: request.headers })
       if (traced) {
         effect = effect.pipe(
           Effect.tap((raw) => Effect.annotateCurrentSpan("http.response.status_code", raw.status)),

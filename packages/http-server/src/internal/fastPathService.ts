@@ -16,7 +16,11 @@ import type * as Responses from "./responses.js"
 export interface Service {
   readonly path: `/${string}`
   readonly maxBytes: number
-  readonly register: (token: string | undefined, body: Registration.Body) => Effect.Effect<Responses.RawResponse>
+  readonly register: (
+    token: string | undefined,
+    body: Registration.Body,
+    peer: Registration.Peer
+  ) => Effect.Effect<Responses.RawResponse>
 }
 
 /** @internal */
@@ -35,6 +39,6 @@ export const layer = (
     Effect.map(DynamicClientRegistration.DynamicClientRegistration, (service) => ({
       path,
       maxBytes: logic.maxBytes,
-      register: (token, body) => logic.register(service, token, body)
+      register: (token, body, peer) => logic.register(service, token, body, peer)
     }))
   )

@@ -1,8 +1,10 @@
 /**
  * The RFC 7591/7592 endpoint logic, shared by the `HttpApi` handlers and the Node.js fast path:
  * request guards (JSON content type, bounded body, JSON object), the backend call, and the
- * answer as a `RawResponse`. Backend failures, defects and unusable answers are logged and
- * become 500 `server_error`; nothing here fails. No span of its own: the server's `http.server` span
+ * answer as a `RawResponse`, with the rate limits when configured (checked after the body guards,
+ * before the backend; every 401 counts as a failed authentication of the client's address).
+ * Backend failures, defects and unusable answers are logged and become 500 `server_error`;
+ * nothing here fails. No span of its own: the server's `http.server` span
  * and the backend's span already frame it.
  *
  * @internal
@@ -12,8 +14,10 @@ import { isJsonMediaType } from "@effect-dcr/schema"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as RateLimit from "../RateLimit.js"
 import type { BodyReadError, PayloadTooLarge } from "../RequestError.js"
-import { UnsupportedContentType } from "../RequestError.js"
+import { MalformedBody, MissingToken, UnsupportedContentType } from "../RequestError.js"
+import type * as RateLimiter from "./rateLimiter.js"
 import * as RequestBody from "./requestBody.js"
 import * as Responses from "./responses.js"
 
@@ -23,6 +27,14 @@ export interface Settings {
   readonly maxBodySize?: number | undefined
   /** The realm advertised in `WWW-Authenticate` challenges. */
   readonly realm?: string | undefined
+  /** The rate limits (none when absent). */
+  readonly rateLimit?: RateLimit.RateLimiter | undefined
+}
+
+/** Who sent a request: the TCP peer's address and the headers (for trusted proxies). @internal */
+export interface Peer {
+  readonly address: string | undefined
+  readonly headers: RateLimiter.Headers
 }
 
 /** A request body as the logic sees it: its content type and a bounded reader. @internal */
@@ -58,9 +70,11 @@ const serverError = Effect.succeed(Responses.serverError)
 /** The endpoint logic for one configuration, with its constant answers computed once. @internal */
 export const make = (settings?: Settings | undefined) => {
   const maxBytes = settings?.maxBodySize ?? RequestBody.defaultMaxBytes
+  const limiter = settings?.rateLimit
   const withToken: Responses.ChallengeOptions = { tokenPresented: true, realm: settings?.realm }
   const withoutToken: Responses.ChallengeOptions = { tokenPresented: false, realm: settings?.realm }
   const unsupportedContentType = Effect.succeed(new UnsupportedContentType({}).raw)
+  const missingToken = Effect.succeed(new MissingToken({ realm: settings?.realm }).raw)
 
   const answer = <R extends Responses.ActionResponse>(
     operation: Operation,
@@ -77,43 +91,84 @@ export const make = (settings?: Settings | undefined) => {
       Effect.catchAllDefect((defect) => Effect.zipRight(logDefect(operation, Cause.die(defect)), serverError))
     )
 
-  /** Reads and checks a JSON object body, then hands its text to `f`. */
+  /** Reads and checks a JSON object body, then hands its text and value to `f`. */
   const withJsonObject = (
     body: Body,
-    f: (json: string) => Effect.Effect<Responses.RawResponse>
+    f: (json: string, value: { readonly [key: string]: unknown }) => Effect.Effect<Responses.RawResponse>
   ): Effect.Effect<Responses.RawResponse> => {
     if (!isJsonMediaType(body.contentType)) return unsupportedContentType
     return Effect.matchEffect(body.read(maxBytes), {
       onFailure: (error) => Effect.succeed(error.raw),
       onSuccess: (json) => {
-        const malformed = RequestBody.checkObject(json)
-        return malformed === undefined ? f(json) : Effect.succeed(malformed.raw)
+        const value = RequestBody.parseObject(json)
+        return value instanceof MalformedBody ? Effect.succeed(value.raw) : f(json, value)
       }
     })
   }
 
+  /** Counts a 401 as a failed authentication of `address`. */
+  const counted = (address: string, effect: Effect.Effect<Responses.RawResponse>) =>
+    Effect.map(effect, (raw) => {
+      if (raw.status === 401) limiter!.failedAuthentication(address)
+      return raw
+    })
+
+  /** A client configuration request: refused while the address is over its failed-authentication limit. */
+  const manage = (
+    peer: Peer,
+    token: string | undefined,
+    f: (token: Redacted.Redacted<string>) => Effect.Effect<Responses.RawResponse>
+  ): Effect.Effect<Responses.RawResponse> => {
+    if (limiter === undefined) return token === undefined ? missingToken : f(Redacted.make(token))
+    const address = limiter.address(peer.address, peer.headers)
+    const wait = limiter.authenticationWait(address)
+    if (wait > 0) return Effect.succeed(Responses.tooManyRequests(wait))
+    return counted(address, token === undefined ? missingToken : f(Redacted.make(token)))
+  }
+
+  const register = (service: Service, token: string | undefined, json: string) =>
+    answer(
+      "register",
+      token !== undefined,
+      service.register(token === undefined ? { json } : { json, token: Redacted.make(token) })
+    )
+
   return {
     maxBytes,
-    /** RFC 7591 §3: the bearer token, if any, is the initial access token. */
+    /**
+     * RFC 7591 §3: the bearer token, if any, is the initial access token. With rate limits: refused
+     * while the address is over its failed-authentication limit, then counted per client and in all.
+     */
     register: (
       service: Service,
       token: string | undefined,
-      body: Body
+      body: Body,
+      peer: Peer
     ): Effect.Effect<Responses.RawResponse> =>
-      withJsonObject(body, (json) =>
-        answer(
-          "register",
-          token !== undefined,
-          service.register(token === undefined ? { json } : { json, token: Redacted.make(token) })
-        )),
+      withJsonObject(body, (json, value) => {
+        if (limiter === undefined) return register(service, token, json)
+        const address = limiter.address(peer.address, peer.headers)
+        let wait = limiter.authenticationWait(address)
+        if (wait === 0) {
+          const softwareId = value["software_id"]
+          wait = limiter.register(address, token, typeof softwareId === "string" ? softwareId : undefined)
+        }
+        return wait > 0
+          ? Effect.succeed(Responses.tooManyRequests(wait))
+          : counted(address, register(service, token, json))
+      }),
     /** RFC 7592 §2.1. */
-    read: (service: Service, clientId: string, token: Redacted.Redacted<string>) =>
-      answer("get", true, service.get({ clientId, token })),
+    read: (service: Service, clientId: string, token: string | undefined, peer: Peer) =>
+      manage(peer, token, (token) => answer("get", true, service.get({ clientId, token }))),
     /** RFC 7592 §2.2: the body guards apply after the token check. */
-    update: (service: Service, clientId: string, token: Redacted.Redacted<string>, body: Body) =>
-      withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json }))),
+    update: (service: Service, clientId: string, token: string | undefined, body: Body, peer: Peer) =>
+      manage(
+        peer,
+        token,
+        (token) => withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json })))
+      ),
     /** RFC 7592 §2.3. */
-    delete: (service: Service, clientId: string, token: Redacted.Redacted<string>) =>
-      answer("delete", true, service.delete({ clientId, token }))
+    delete: (service: Service, clientId: string, token: string | undefined, peer: Peer) =>
+      manage(peer, token, (token) => answer("delete", true, service.delete({ clientId, token })))
   } as const
 }

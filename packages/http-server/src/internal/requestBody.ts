@@ -21,12 +21,12 @@ export const declaresMoreThan = (contentLength: string | undefined, maxBytes: nu
 }
 
 /**
- * Checks that a body is a JSON object (RFC 7591 §3.1) without keeping the parsed value: the text is
- * what the backend receives. Returns the reason it is not, or `undefined`.
+ * Checks that a body is a JSON object (RFC 7591 §3.1): answers the parsed object (for a glance at a
+ * member, such as `software_id`; the text is what the backend receives), or the reason it is not one.
  *
  * @internal
  */
-export const checkObject = (text: string): MalformedBody | undefined => {
+export const parseObject = (text: string): { readonly [key: string]: unknown } | MalformedBody => {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -34,7 +34,7 @@ export const checkObject = (text: string): MalformedBody | undefined => {
     return new MalformedBody({ reason: text.trim() === "" ? "empty" : "syntax" })
   }
   return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? undefined
+    ? value as { readonly [key: string]: unknown }
     : new MalformedBody({ reason: "not-object" })
 }
 

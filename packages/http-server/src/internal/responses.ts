@@ -6,7 +6,12 @@
  *
  * @internal
  */
-import { jsonMediaType, type RegistrationErrorResponse, serverError as serverErrorBody } from "@effect-dcr/schema"
+import {
+  jsonMediaType,
+  makeRegistrationError,
+  type RegistrationErrorResponse,
+  serverError as serverErrorBody
+} from "@effect-dcr/schema"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 
 /** An HTTP response as data: status, a flat header list `[name, value, …]`, the body text. @internal */
@@ -71,6 +76,34 @@ export const empty = (status: number, headers: ReadonlyArray<string> = noStore):
 
 /** 500 `{"error":"server_error"}`: any backend failure or unusable answer, with no detail. @internal */
 export const serverError: RawResponse = Object.freeze(error(500, serverErrorBody()))
+
+/** The `Retry-After` seconds for a wait in milliseconds: rounded up, at least 1. @internal */
+export const retryAfterSeconds = (waitMillis: number): number => Math.max(1, Math.ceil(waitMillis / 1000))
+
+const tooManyRequestsAnswers = new Map<number, RawResponse>()
+
+/**
+ * 429 `temporarily_unavailable` (RFC 6749 §4.1.2.1's code for a server that cannot take the request
+ * now) with `Retry-After` (RFC 6585 §4, RFC 9110 §10.2.3), for a client over a rate limit.
+ *
+ * @internal
+ */
+export const tooManyRequests = (waitMillis: number): RawResponse => {
+  const seconds = retryAfterSeconds(waitMillis)
+  let answer = tooManyRequestsAnswers.get(seconds)
+  if (answer === undefined) {
+    answer = Object.freeze(error(
+      429,
+      makeRegistrationError(
+        "temporarily_unavailable",
+        `Too many requests from this client; retry after ${seconds} second${seconds === 1 ? "" : "s"}.`
+      ),
+      { headers: ["retry-after", String(seconds)] }
+    ))
+    if (tooManyRequestsAnswers.size < 3600) tooManyRequestsAnswers.set(seconds, answer)
+  }
+  return answer
+}
 
 const deleted: RawResponse = Object.freeze(empty(204))
 
