@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import type { DynamicClientRegistration } from "@effect-dcr/client"
-import { AuthleteApi, Discovery, RegistrationApi } from "@effect-dcr/http-server"
+import { AuthleteApi, Discovery, RateLimit, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { makeRegistrationError } from "@effect-dcr/schema"
 import type * as HttpApi from "@effect/platform/HttpApi"
@@ -17,6 +17,7 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
 import * as Backend from "./Backend.js"
@@ -32,6 +33,8 @@ export interface AppOptions {
   readonly issuer: string
   /** The local Authlete-compatible API; only served with the embedded engine. */
   readonly authleteApi?: AuthleteApi.Options | undefined
+  /** The abuse limits, shared by the registration endpoints and the Authlete-compatible API. */
+  readonly rateLimit?: RateLimit.RateLimiter | undefined
 }
 
 /**
@@ -77,14 +80,17 @@ export const app = (
 ): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
   const paths = { path: registrationPath(options.issuer), issuer: options.issuer }
   const registration = RegistrationApi.make(paths)
-  const handlers = { issuer: options.issuer }
+  const handlers = { issuer: options.issuer, rateLimit: options.rateLimit }
   if (options.authleteApi === undefined) {
     return serveApi(registration, RegistrationApi.layerGroup(registration, handlers))
   }
   const api = registration.add(AuthleteApi.group)
   return serveApi(
     api,
-    Layer.merge(RegistrationApi.layerGroup(api, handlers), AuthleteApi.layerGroup(api, options.authleteApi))
+    Layer.merge(
+      RegistrationApi.layerGroup(api, handlers),
+      AuthleteApi.layerGroup(api, { ...options.authleteApi, rateLimit: options.rateLimit })
+    )
   )
 }
 
@@ -116,6 +122,7 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     const engine = config.backend._tag === "Engine"
     const generated = engine && config.serviceAccessToken === undefined
     const serviceAccessToken = config.serviceAccessToken ?? generateToken()
+    const rateLimit = yield* RateLimit.make(config.rateLimit)
     const authleteApi: AuthleteApi.Options | undefined = engine
       ? { serviceId: config.serviceId, serviceAccessToken }
       : undefined
@@ -149,12 +156,13 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     })
 
     return HttpApiBuilder.serve().pipe(
-      Layer.provide(app({ issuer, authleteApi })),
+      Layer.provide(app({ issuer, authleteApi, rateLimit })),
       Layer.provide(Backend.layer(config.backend, { ...config.engine, registrationEndpoint })),
       Layer.tap(() => banner)
     )
   })).pipe(
     // No span exporter is configured yet, so spans would be built and dropped: tracing stays off.
     Layer.provide(Layer.setTracerEnabled(false)),
+    Layer.provide(Logger.minimumLogLevel(config.logLevel)),
     Layer.provide(NodeRegistrationServer.layer({ host: config.host, port: config.port }))
   )

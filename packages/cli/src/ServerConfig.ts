@@ -7,9 +7,11 @@
  */
 import { AuthleteClient } from "@effect-dcr/client"
 import type { DatabaseUrl, Engine } from "@effect-dcr/engine"
+import type { RateLimit } from "@effect-dcr/http-server"
 import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as LogLevel from "effect/LogLevel"
 import type * as Redacted from "effect/Redacted"
 import * as Settings from "./Settings.js"
 
@@ -52,11 +54,16 @@ export interface ServerConfig {
   readonly serviceAccessToken: Redacted.Redacted<string> | undefined
   /** The engine's options (`Settings.engine`); ignored with the Authlete backend. */
   readonly engine: EngineOptions
+  /** The abuse limits (`DCR_RATE_LIMIT_*`, `DCR_TRUSTED_PROXIES`, `DCR_PROXY_HEADER`). */
+  readonly rateLimit: RateLimit.Options
+  /** `DCR_LOG_LEVEL`: the least severe level logged. */
+  readonly logLevel: LogLevel.LogLevel
 }
 
 /**
  * The backend: Authlete when `AUTHLETE_SERVICE_ID` and `AUTHLETE_SERVICE_ACCESS_TOKEN` are both
- * set, else the embedded engine on `DCR_DATABASE_URL`. Only one of the two set is an error.
+ * set, else the embedded engine on `DCR_DATABASE_URL`. Only one of the two set is an error, and so
+ * is `DCR_INITIAL_ACCESS_TOKENS` with Authlete (which would not enforce it).
  *
  * @since 0.1.0
  * @category constructors
@@ -95,7 +102,15 @@ export const make = (values: Settings.Values): Effect.Effect<ServerConfig, Confi
     backend,
     serviceId: values.serviceId,
     serviceAccessToken: values.serviceAccessToken,
-    engine: values.engine
+    engine: values.engine,
+    rateLimit: {
+      registrations: values.rateLimitRegistrations,
+      totalRegistrations: values.rateLimitTotalRegistrations,
+      failedAuthentications: values.rateLimitFailedAuth,
+      trustedProxies: values.trustedProxies,
+      proxyHeader: values.proxyHeader
+    },
+    logLevel: values.logLevel
   }))
 
 /**

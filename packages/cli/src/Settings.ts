@@ -13,6 +13,7 @@
  */
 import { AuthleteClient } from "@effect-dcr/client"
 import { DatabaseUrl, type Engine } from "@effect-dcr/engine"
+import { RateLimit } from "@effect-dcr/http-server"
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -24,6 +25,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 
@@ -209,6 +211,23 @@ const port = (name: string) =>
     )
   )
 
+/** A rate limit as `N/window` or `off` (`RateLimit.parseLimit`). */
+const rateLimit = (name: string) =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) =>
+      Either.mapLeft(RateLimit.parseLimit(text), (reason) => ConfigError.InvalidData([name], `${name}: ${reason}`))
+    )
+  )
+
+/** Trusted proxies: a list of addresses, CIDR ranges or range names, each checked. */
+const trustedProxies = (name: string) =>
+  nonEmptyList("proxy")(name).pipe(Config.mapOrFail((entries) => {
+    const problem = RateLimit.checkTrustedProxies(entries)
+    return problem === undefined
+      ? Either.right(entries)
+      : Either.left(ConfigError.InvalidData([name], `${name}: ${problem}`))
+  }))
+
 const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
 
 /**
@@ -272,6 +291,44 @@ export const server = {
     description: "The per-attempt timeout of Authlete calls.",
     read: Config.duration,
     shownDefault: "10 seconds"
+  }),
+  rateLimitRegistrations: value("DCR_RATE_LIMIT_REGISTRATIONS", {
+    description: "Registrations per client (by initial access token, else address and software_id, else " +
+      "address), as N/window or off; over it, 429 with Retry-After.",
+    read: rateLimit,
+    default: RateLimit.defaults.registrations as RateLimit.Limit | false,
+    shownDefault: "30/minute"
+  }),
+  rateLimitTotalRegistrations: value("DCR_RATE_LIMIT_TOTAL_REGISTRATIONS", {
+    description: "Registrations on this instance in all, as N/window or off.",
+    read: rateLimit,
+    default: RateLimit.defaults.totalRegistrations as RateLimit.Limit | false,
+    shownDefault: "600/minute"
+  }),
+  rateLimitFailedAuth: value("DCR_RATE_LIMIT_FAILED_AUTH", {
+    description: "Failed authentications (wrong or missing registration access, initial access or /api " +
+      "tokens) per client address, as N/window or off; over it the address gets 429 on those endpoints.",
+    read: rateLimit,
+    default: RateLimit.defaults.failedAuthentications as RateLimit.Limit | false,
+    shownDefault: "30/minute"
+  }),
+  trustedProxies: value("DCR_TRUSTED_PROXIES", {
+    description: "Comma-separated proxies whose forwarding header gives the client address for the rate " +
+      "limits: addresses, CIDR ranges, loopback, linklocal, uniquelocal.",
+    read: trustedProxies,
+    default: [] as ReadonlyArray<string>,
+    shownDefault: "none (the client is the TCP peer)"
+  }),
+  proxyHeader: value("DCR_PROXY_HEADER", {
+    description: "The header the trusted proxies set: x-forwarded-for or forwarded (RFC 7239).",
+    read: (name) => Config.literal("x-forwarded-for", "forwarded")(name),
+    default: "x-forwarded-for" as "x-forwarded-for" | "forwarded"
+  }),
+  logLevel: value("DCR_LOG_LEVEL", {
+    description: "The least severe log level written: all, trace, debug, info, warn, error, fatal or off.",
+    read: Config.logLevel,
+    default: LogLevel.Info,
+    shownDefault: "info"
   })
 }
 

@@ -7,6 +7,8 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Internal from "./internal/rateLimiter.js"
 
 /**
@@ -65,6 +67,38 @@ export const defaults = {
 } as const satisfies Options
 
 /**
+ * Reads a limit written as `N/window` (`30/minute`, `600/1 hour`, `5/10 seconds`), or `off`
+ * (`false`): the form of the `serve` settings. Answers the reason on a bad text.
+ *
+ * @example
+ * ```ts
+ * import { RateLimit } from "@effect-dcr/http-server"
+ *
+ * RateLimit.parseLimit("30/minute") // Either.right({ limit: 30, window: "1 minute" })
+ * RateLimit.parseLimit("off") // Either.right(false)
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const parseLimit = (text: string): Either.Either<Limit | false, string> => {
+  const trimmed = text.trim()
+  if (trimmed.toLowerCase() === "off") return Either.right(false)
+  const match = /^(\d+)\s*\/\s*(.+)$/.exec(trimmed)
+  const limit = match === null ? NaN : Number(match[1])
+  if (match === null || !Number.isSafeInteger(limit) || limit < 1) {
+    return Either.left(`expected N/window (e.g. 30/minute, 600/1 hour) or off, got ${JSON.stringify(text)}`)
+  }
+  const unit = match[2]!.trim()
+  const window = /^[a-z]+$/i.test(unit) ? `1 ${unit}` : unit
+  const decoded = Duration.decodeUnknown(window)
+  if (Option.isNone(decoded) || !(Duration.toMillis(decoded.value) > 0) || !Duration.isFinite(decoded.value)) {
+    return Either.left(`the window of ${JSON.stringify(text)} is not a positive duration (e.g. minute, 10 seconds)`)
+  }
+  return Either.right({ limit, window: decoded.value })
+}
+
+/**
  * A rate limiter built by `make`: give the same one to `RegistrationApi.layerGroup` and
  * `AuthleteApi.layerGroup` (their `rateLimit` option) so they count together.
  *
@@ -90,11 +124,24 @@ const millis = (limit: Limit): number => {
   return window
 }
 
-const validate = (options: Options) => {
-  for (const entry of options.trustedProxies ?? []) {
+/**
+ * The first problem with a list of trusted proxies (each an address, a CIDR range, or `loopback`,
+ * `linklocal`, `uniquelocal`), or `undefined` when every entry is one.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const checkTrustedProxies = (entries: ReadonlyArray<string>): string | undefined => {
+  for (const entry of entries) {
     const problem = Internal.checkTrustedProxy(entry)
-    if (problem !== undefined) throw new RangeError(`RateLimit: trusted proxy ${JSON.stringify(entry)}: ${problem}`)
+    if (problem !== undefined) return `trusted proxy ${JSON.stringify(entry)}: ${problem}`
   }
+  return undefined
+}
+
+const validate = (options: Options) => {
+  const problem = checkTrustedProxies(options.trustedProxies ?? [])
+  if (problem !== undefined) throw new RangeError(`RateLimit: ${problem}`)
 }
 
 /**

@@ -2,7 +2,7 @@ import { AuthleteApi, RateLimit, RegistrationApi } from "@effect-dcr/http-server
 import { RegistrationErrorResponse } from "@effect-dcr/schema"
 import { HttpApiBuilder } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Schema, TestClock } from "effect"
+import { Duration, Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
 import { request as httpRequest } from "node:http"
 import * as Internal from "../src/internal/rateLimiter.js"
 import { fakeBackend, flavours, listenWith } from "./support.js"
@@ -265,3 +265,21 @@ it.effect("RateLimit.make dies on a limit that is not a positive integer per a p
     const proxy = yield* Effect.exit(RateLimit.make({ trustedProxies: ["300.1.1.1"] }))
     assert.isTrue(proxy._tag === "Failure")
   }))
+
+describe("RateLimit.parseLimit", () => {
+  it("reads N/window and off; refuses the rest with a reason", () => {
+    const ok = (text: string) => {
+      const parsed = RateLimit.parseLimit(text)
+      assert.isTrue(Either.isRight(parsed), text)
+      const value = (parsed as Either.Right<never, RateLimit.Limit | false>).right
+      return value === false ? false : [value.limit, Duration.toMillis(Duration.decode(value.window))]
+    }
+    assert.deepStrictEqual(ok("30/minute"), [30, 60_000])
+    assert.deepStrictEqual(ok(" 600 / 1 hour "), [600, 3_600_000])
+    assert.deepStrictEqual(ok("5/10 seconds"), [5, 10_000])
+    assert.strictEqual(ok("OFF"), false)
+    for (const bad of ["", "30", "0/minute", "-1/minute", "1.5/minute", "30/fortnight", "30/0 seconds", "30/minute/2"]) {
+      assert.isTrue(Either.isLeft(RateLimit.parseLimit(bad)), bad)
+    }
+  })
+})
