@@ -1,12 +1,13 @@
+import { Readiness } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
-import { AuthleteApi, RegistrationApi } from "@effect-dcr/http-server"
+import { AuthleteApi, HealthApi, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { HttpApiBuilder, HttpServer, OpenApi } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { Validator } from "@seriousme/openapi-schema-validator"
 import addFormats from "ajv-formats"
 import { Ajv2020 } from "ajv/dist/2020.js"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted, Ref } from "effect"
 import { join } from "node:path"
 import { tempDirectory } from "./support.js"
 
@@ -14,38 +15,47 @@ const serviceId = "1"
 const serviceAccessToken = "service-token-for-the-openapi-test"
 const initialAccessToken = "initial-token-for-the-openapi-test"
 
-/** The API the standalone server serves: registration, discovery and the Authlete-compatible API. */
-const definition = (issuer: string) => RegistrationApi.make({ issuer }).add(AuthleteApi.group)
+/** The API the standalone server serves: registration, discovery, health and the Authlete-compatible API. */
+const definition = (issuer: string) => RegistrationApi.make({ issuer }).add(HealthApi.group).add(AuthleteApi.group)
 
 type Answer = { readonly method: string; readonly path: string; readonly status: number; readonly body: unknown }
 
-/** Serves the API on the Node server with the fast path, the engine on a temporary SQLite file. */
-const start = Effect.gen(function*() {
-  const dir = yield* tempDirectory
-  const http = yield* Layer.build(NodeRegistrationServer.layer({ port: 0, host: "127.0.0.1" }))
-  const address = Context.get(http, HttpServer.HttpServer).address as HttpServer.TcpAddress
-  const issuer = `http://127.0.0.1:${address.port}`
-  const api = definition(issuer)
-  const groups = Layer.merge(
-    RegistrationApi.layerGroup(api, { issuer }),
-    AuthleteApi.layerGroup(api, { serviceId, serviceAccessToken: Redacted.make(serviceAccessToken) })
-  )
-  const backend = Engine.layerSqlite({
-    filename: join(dir, "dcr.sqlite"),
-    registrationEndpoint: `${issuer}/register`,
-    initialAccessTokens: [Redacted.make(initialAccessToken)]
-  })
-  yield* Layer.build(
-    HttpApiBuilder.serve().pipe(
-      Layer.provide(HttpApiBuilder.middlewareOpenApi()),
-      Layer.provide(HttpApiBuilder.api(api)),
-      Layer.provide(groups),
-      Layer.provide(backend),
-      Layer.provide(Layer.succeedContext(http))
+/**
+ * Serves the API on the Node server with the fast path, the engine on a temporary SQLite file; the
+ * readiness check fails while `ready` is false.
+ */
+const start = (ready: Ref.Ref<boolean>) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDirectory
+    const http = yield* Layer.build(NodeRegistrationServer.layer({ port: 0, host: "127.0.0.1" }))
+    const address = Context.get(http, HttpServer.HttpServer).address as HttpServer.TcpAddress
+    const issuer = `http://127.0.0.1:${address.port}`
+    const api = definition(issuer)
+    const readiness = Readiness.make(
+      "test",
+      Effect.flatMap(Ref.get(ready), (ok) => ok ? Effect.void : Effect.fail("switched off"))
     )
-  )
-  return issuer
-})
+    const groups = Layer.mergeAll(
+      RegistrationApi.layerGroup(api, { issuer }),
+      HealthApi.layerGroup(api).pipe(Layer.provide(Layer.succeed(Readiness.Readiness, readiness))),
+      AuthleteApi.layerGroup(api, { serviceId, serviceAccessToken: Redacted.make(serviceAccessToken) })
+    )
+    const backend = Engine.layerSqlite({
+      filename: join(dir, "dcr.sqlite"),
+      registrationEndpoint: `${issuer}/register`,
+      initialAccessTokens: [Redacted.make(initialAccessToken)]
+    })
+    yield* Layer.build(
+      HttpApiBuilder.serve().pipe(
+        Layer.provide(HttpApiBuilder.middlewareOpenApi()),
+        Layer.provide(HttpApiBuilder.api(api)),
+        Layer.provide(groups),
+        Layer.provide(backend),
+        Layer.provide(Layer.succeedContext(http))
+      )
+    )
+    return issuer
+  })
 
 const call = (
   base: string,
@@ -96,7 +106,8 @@ describe("the OpenAPI document", () => {
 
   it.scoped("describes every answer the server really sends, and each body matches its documented schema", () =>
     Effect.gen(function*() {
-      const base = yield* start
+      const ready = yield* Ref.make(true)
+      const base = yield* start(ready)
       const served = (yield* call(base, "GET", "/openapi.json")).body as OpenApi.OpenAPISpec
       assert.deepStrictEqual(served, JSON.parse(JSON.stringify(OpenApi.fromApi(definition(base)))))
 
@@ -137,7 +148,10 @@ describe("the OpenAPI document", () => {
           json({ clientId: info["client_id"], token: "t", json: "{}" }, service)
         ),
         yield* call(base, "DELETE", item, { headers: bearer }),
-        yield* call(base, "DELETE", item, { headers: bearer })
+        yield* call(base, "DELETE", item, { headers: bearer }),
+        yield* call(base, "GET", "/healthz"),
+        yield* call(base, "GET", "/readyz"),
+        yield* Effect.zipRight(Ref.set(ready, false), call(base, "GET", "/readyz"))
       ]
 
       const ajv = withFormats(new Ajv2020({ strict: false }))
@@ -172,6 +186,9 @@ describe("the OpenAPI document", () => {
         "OPTIONS registration.describeRegistration 204",
         "OPTIONS registration.describeClient 204",
         "GET registration.metadata 200",
+        "GET health.live 200",
+        "GET health.ready 200",
+        "GET health.ready 503",
         "POST authlete.register 200",
         "POST authlete.register 401",
         "POST authlete.register 404",
