@@ -27,8 +27,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as BearerToken from "./BearerToken.js"
+import type * as Cors from "./Cors.js"
 import * as Discovery from "./Discovery.js"
 import * as Api from "./internal/api.js"
+import * as CorsHeaders from "./internal/cors.js"
 import * as FastPath from "./internal/fastPathService.js"
 import * as Registration from "./internal/registration.js"
 import * as RequestBody from "./internal/requestBody.js"
@@ -115,6 +117,7 @@ const describe = <const Name extends string>(name: Name, path: `/${string}`, all
 
 const collectionAllow = ["POST", "OPTIONS"] as const
 const itemAllow = ["GET", "PUT", "DELETE", "OPTIONS"] as const
+const metadataAllow = ["GET", "OPTIONS"] as const
 
 /**
  * The endpoints as an `HttpApiGroup` named `registration`, to add to an `HttpApi` of your own (then
@@ -195,6 +198,7 @@ export const group = (paths?: Paths | undefined) => {
         .addSuccess(AuthorizationServerMetadata)
         .annotate(OpenApi.Summary, "Authorization server metadata (RFC 8414)")
     )
+    .add(describe("describeMetadata", Discovery.wellKnownPath(paths?.issuer), metadataAllow))
 }
 
 /**
@@ -249,6 +253,12 @@ export interface Options {
    * Default: none.
    */
   readonly rateLimit?: RateLimit.RateLimiter | undefined
+  /**
+   * CORS on every endpoint of the group, the fast path included: preflights answered, the allowed
+   * origins (default any, `*`, never with credentials), `WWW-Authenticate` and `Retry-After`
+   * exposed. `false` turns it off.
+   */
+  readonly cors?: Cors.Options | false | undefined
 }
 
 /**
@@ -281,9 +291,37 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
       return Effect.succeed(answer)
     }
   }
+  const cors = logic.cors
+  /** The group's CORS headers on an answer (the fast path adds the same to its own). */
+  const withCors = (
+    request: HttpServerRequest.HttpServerRequest,
+    response: HttpServerResponse.HttpServerResponse
+  ): HttpServerResponse.HttpServerResponse => {
+    const headers = cors.response(request.headers["origin"])
+    return headers === undefined ? response : HttpServerResponse.setHeaders(response, CorsHeaders.record(headers))
+  }
+  const corsed = <A extends { readonly request: HttpServerRequest.HttpServerRequest }, E, R>(
+    handler: (args: A) => Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ) =>
+  (args: A) => Effect.map(handler(args), (response) => withCors(args.request, response))
+  /** OPTIONS: the allowed methods, and the answer to a CORS preflight. */
   const allowed = (allow: ReadonlyArray<string>) => {
-    const response = HttpServerResponse.empty({ status: 204, headers: { allow: allow.join(", ") } })
-    return () => Effect.succeed(response)
+    const methods = allow.join(", ")
+    const response = HttpServerResponse.empty({ status: 204, headers: { allow: methods } })
+    return ({ request }: { readonly request: HttpServerRequest.HttpServerRequest }) => {
+      const { headers } = request
+      const preflight = cors.preflight(
+        headers["origin"],
+        headers["access-control-request-method"],
+        headers["access-control-request-headers"],
+        methods
+      )
+      return Effect.succeed(
+        preflight === undefined
+          ? withCors(request, response)
+          : HttpServerResponse.setHeaders(response, CorsHeaders.record(preflight))
+      )
+    }
   }
   const document = HttpServerResponse.unsafeJson(
     Discovery.metadata({
@@ -307,33 +345,43 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
 
   const handlers = HttpApiBuilder.group(definition, "registration", (handlers) =>
     handlers
-      .handleRaw("register", ({ request }) =>
-        Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
-          toResponse(
-            logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request), peerOf(request))
-          )))
-      .handleRaw("read", ({ path, request }) =>
-        management((service, token) =>
-          logic.read(service, path.client_id, token, peerOf(request))
-        ))
-      .handleRaw("update", ({ path, request }) =>
-        management((service, token) =>
-          logic.update(service, path.client_id, token, bodyOf(request), peerOf(request))
-        ))
-      .handleRaw("delete", ({ path, request }) =>
-        management((service, token) =>
-          logic.delete(service, path.client_id, token, peerOf(request))
-        ))
+      .handleRaw(
+        "register",
+        corsed(({ request }) =>
+          Effect.flatMap(DynamicClientRegistration.DynamicClientRegistration, (service) =>
+            toResponse(
+              logic.register(service, BearerToken.fromHeaders(request.headers), bodyOf(request), peerOf(request))
+            ))
+        )
+      )
+      .handleRaw(
+        "read",
+        corsed(({ path, request }) =>
+          management((service, token) => logic.read(service, path.client_id, token, peerOf(request)))
+        )
+      )
+      .handleRaw(
+        "update",
+        corsed(({ path, request }) =>
+          management((service, token) => logic.update(service, path.client_id, token, bodyOf(request), peerOf(request)))
+        )
+      )
+      .handleRaw(
+        "delete",
+        corsed(({ path, request }) =>
+          management((service, token) => logic.delete(service, path.client_id, token, peerOf(request)))
+        )
+      )
       .handleRaw("describeRegistration", allowed(collectionAllow))
       .handleRaw("describeClient", allowed(itemAllow))
-      .handleRaw("getRegistration", refuse(collectionAllow))
-      .handleRaw("putRegistration", refuse(collectionAllow))
-      .handleRaw("patchRegistration", refuse(collectionAllow))
-      .handleRaw("deleteRegistration", refuse(collectionAllow))
-      .handleRaw("postClient", refuse(itemAllow))
-      .handleRaw("patchClient", refuse(itemAllow))
-      .handleRaw("metadata", () =>
-        Effect.succeed(document)))
+      .handleRaw("describeMetadata", allowed(metadataAllow))
+      .handleRaw("getRegistration", corsed(refuse(collectionAllow)))
+      .handleRaw("putRegistration", corsed(refuse(collectionAllow)))
+      .handleRaw("patchRegistration", corsed(refuse(collectionAllow)))
+      .handleRaw("deleteRegistration", corsed(refuse(collectionAllow)))
+      .handleRaw("postClient", corsed(refuse(itemAllow)))
+      .handleRaw("patchClient", corsed(refuse(itemAllow)))
+      .handleRaw("metadata", corsed(() => Effect.succeed(document))))
   return Layer.mergeAll(handlers, FastPath.layer(path, logic)).pipe(
     Layer.provide(BearerToken.layer)
   ) as unknown as Layer.Layer<

@@ -21,6 +21,13 @@ export * as AuthleteApi from "./AuthleteApi.js"
 export * as BearerToken from "./BearerToken.js"
 
 /**
+ * CORS for the registration, management and discovery routes.
+ *
+ * @since 0.1.0
+ */
+export * as Cors from "./Cors.js"
+
+/**
  * RFC 8414 authorization server metadata.
  *
  * @since 0.1.0

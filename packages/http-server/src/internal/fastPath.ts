@@ -1,7 +1,8 @@
 /**
  * The Node.js fast path for `POST {register path}`: reads the body and runs the `registration`
  * group's own register logic straight from the Node.js request, on a runtime captured once, and
- * writes the `RawResponse` in one `writeHead` + `end` (Content-Length, a single write). It skips
+ * writes the `RawResponse` with the group's CORS headers in one `writeHead` + `end` (Content-Length,
+ * a single write). It skips
  * the generic request pipeline, which costs more than the registration itself (BENCHMARKS.md);
  * when tracing is on it opens the `http.server` span from `traceparent` as the platform does.
  *
@@ -23,15 +24,28 @@ import type * as FastPathService from "./fastPathService.js"
 import * as RequestBody from "./requestBody.js"
 import * as Responses from "./responses.js"
 
-/** Writes a `RawResponse` in one `writeHead` + `end`. @internal */
-export const writeRaw = (target: Http.ServerResponse, response: Responses.RawResponse): void => {
+/** Writes a `RawResponse`, with `extra` headers if any, in one `writeHead` + `end`. @internal */
+export const writeRaw = (
+  target: Http.ServerResponse,
+  response: Responses.RawResponse,
+  extra?: ReadonlyArray<string> | undefined
+): void => {
   if (target.headersSent || target.destroyed) return
   const body = response.body
   if (body === undefined) {
-    target.writeHead(response.status, response.headers as Array<string>)
+    target.writeHead(
+      response.status,
+      (extra === undefined ? response.headers : [...response.headers, ...extra]) as Array<string>
+    )
     target.end()
   } else {
-    target.writeHead(response.status, [...response.headers, "content-length", String(Buffer.byteLength(body))])
+    const length = String(Buffer.byteLength(body))
+    target.writeHead(
+      response.status,
+      extra === undefined
+        ? [...response.headers, "content-length", length]
+        : [...response.headers, ...extra, "content-length", length]
+    )
     target.end(body)
   }
 }
@@ -63,7 +77,7 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
   Effect.map(Effect.runtime<never>(), (runtime) => {
     const runCallback = Runtime.runCallback(runtime)
     const traced = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentTracerEnabled)
-    const { maxBytes, path } = service
+    const { cors, maxBytes, path } = service
 
     const run = (
       request: Http.IncomingMessage,
@@ -87,7 +101,12 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
         )
       }
       runCallback(effect, {
-        onExit: (exit) => writeRaw(response, Exit.isSuccess(exit) ? exit.value : Responses.serverError)
+        onExit: (exit) =>
+          writeRaw(
+            response,
+            Exit.isSuccess(exit) ? exit.value : Responses.serverError,
+            cors.response(request.headers.origin)
+          )
       })
     }
 

@@ -9,6 +9,7 @@ import { DynamicClientRegistration } from "@effect-dcr/client"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Cors from "./cors.js"
 import type * as Registration from "./registration.js"
 import type * as Responses from "./responses.js"
 
@@ -16,6 +17,7 @@ import type * as Responses from "./responses.js"
 export interface Service {
   readonly path: `/${string}`
   readonly maxBytes: number
+  readonly cors: Cors.Headers
   readonly register: (
     token: string | undefined,
     body: Registration.Body,
@@ -39,6 +41,7 @@ export const layer = (
     Effect.map(DynamicClientRegistration.DynamicClientRegistration, (service) => ({
       path,
       maxBytes: logic.maxBytes,
+      cors: logic.cors,
       register: (token, body, peer) => logic.register(service, token, body, peer)
     }))
   )

@@ -2,7 +2,8 @@
  * The RFC 7591/7592 endpoint logic, shared by the `HttpApi` handlers and the Node.js fast path:
  * request guards (JSON content type, bounded body, JSON object), the backend call, and the
  * answer as a `RawResponse`, with the rate limits when configured (checked after the body guards,
- * before the backend; every 401 counts as a failed authentication of the client's address).
+ * before the backend; every 401 counts as a failed authentication of the client's address), and the
+ * CORS headers that both the handlers and the fast path add to every answer.
  * Backend failures, defects and unusable answers are logged and become 500 `server_error`;
  * nothing here fails. No span of its own: the server's `http.server` span
  * and the backend's span already frame it.
@@ -14,9 +15,11 @@ import { isJsonMediaType } from "@effect-dcr/schema"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import type * as Cors from "../Cors.js"
 import type * as RateLimit from "../RateLimit.js"
 import type { BodyReadError, PayloadTooLarge } from "../RequestError.js"
 import { MalformedBody, MissingToken, UnsupportedContentType } from "../RequestError.js"
+import * as CorsHeaders from "./cors.js"
 import type * as RateLimiter from "./rateLimiter.js"
 import * as RequestBody from "./requestBody.js"
 import * as Responses from "./responses.js"
@@ -27,6 +30,8 @@ export interface Settings {
   readonly maxBodySize?: number | undefined
   /** The realm advertised in `WWW-Authenticate` challenges. */
   readonly realm?: string | undefined
+  /** CORS (default: any origin); `false` for none. */
+  readonly cors?: Cors.Options | false | undefined
   /** The rate limits (none when absent). */
   readonly rateLimit?: RateLimit.RateLimiter | undefined
 }
@@ -70,6 +75,7 @@ const serverError = Effect.succeed(Responses.serverError)
 /** The endpoint logic for one configuration, with its constant answers computed once. @internal */
 export const make = (settings?: Settings | undefined) => {
   const maxBytes = settings?.maxBodySize ?? RequestBody.defaultMaxBytes
+  const cors = settings?.cors === false ? CorsHeaders.none : CorsHeaders.make(settings?.cors)
   const limiter = settings?.rateLimit
   const withToken: Responses.ChallengeOptions = { tokenPresented: true, realm: settings?.realm }
   const withoutToken: Responses.ChallengeOptions = { tokenPresented: false, realm: settings?.realm }
@@ -135,6 +141,8 @@ export const make = (settings?: Settings | undefined) => {
 
   return {
     maxBytes,
+    /** The CORS headers that every answer of these endpoints carries. */
+    cors,
     /**
      * RFC 7591 §3: the bearer token, if any, is the initial access token. With rate limits: refused
      * while the address is over its failed-authentication limit, then counted per client and in all.
