@@ -42,13 +42,6 @@ export * as Discovery from "./Discovery.js"
 export * as HealthApi from "./HealthApi.js"
 
 /**
- * `GET /healthz` and `GET /readyz` as an `HttpApi` group, on the backend's `Readiness`.
- *
- * @since 0.1.0
- */
-export * as HealthApi from "./HealthApi.js"
-
-/**
  * Abuse limits: registrations per client and in all, failed authentications per address.
  *
  * @since 0.1.0
