@@ -7,13 +7,16 @@
 import { DynamicClientRegistration } from "@effect-dcr/client"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import { text } from "node:stream/consumers"
 import * as Backend from "./Backend.js"
 import * as Server from "./Server.js"
 import * as ServerConfig from "./ServerConfig.js"
@@ -106,9 +109,33 @@ const registrationAccessToken = Options.redacted("token").pipe(
 
 const clientId = Args.text({ name: "client_id" }).pipe(Args.withDescription("The client's client_id"))
 
+/**
+ * The metadata argument's text: inline JSON as given, `@path` the file's content, `-` standard input
+ * (as curl's `--data`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const readMetadata = (
+  argument: string
+): Effect.Effect<string, HelpDoc.HelpDoc, FileSystem.FileSystem> => {
+  const fail = (source: string) => (cause: unknown) =>
+    HelpDoc.p(`Cannot read the metadata from ${source}: ${describeError(cause)}`)
+  if (argument === "-") {
+    return Effect.tryPromise({ try: () => text(process.stdin), catch: fail("standard input") })
+  }
+  if (argument.startsWith("@")) {
+    const path = argument.slice(1)
+    return Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(Effect.mapError(fail(path)))
+  }
+  return Effect.succeed(argument)
+}
+
 const metadata = Args.text({ name: "metadata" }).pipe(
+  Args.mapEffect(readMetadata),
   Args.withDescription(
-    "The client metadata, a JSON object, e.g. '{\"client_name\":\"demo\",\"redirect_uris\":[\"http://127.0.0.1:8080/cb\"]}'"
+    "The client metadata, a JSON object: inline, e.g. '{\"client_name\":\"demo\",\"redirect_uris\":[\"http://127.0.0.1:8080/cb\"]}', " +
+      "@file to read it from a file, or - to read it from standard input"
   )
 )
 

@@ -71,6 +71,14 @@ export interface ServerConfig {
 export const backend = (values: Settings.Values): Effect.Effect<Backend, ConfigError.ConfigError> => {
   const { authleteServiceAccessToken: token, authleteServiceId: serviceId } = values
   if (serviceId !== undefined && token !== undefined) {
+    // Authlete checks initial access tokens itself: a list here would look enforced and not be.
+    if (values.engine.initialAccessTokens.length > 0) {
+      return Effect.fail(ConfigError.InvalidData(
+        ["DCR_INITIAL_ACCESS_TOKENS"],
+        "DCR_INITIAL_ACCESS_TOKENS applies to the embedded engine; with Authlete as the backend, " +
+          "configure initial access tokens in the Authlete service"
+      ))
+    }
     return Effect.succeed({
       _tag: "Authlete",
       baseUrl: values.authleteBaseUrl ?? AuthleteClient.regionBaseUrl(values.authleteRegion),

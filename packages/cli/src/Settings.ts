@@ -51,6 +51,8 @@ export interface Setting<A> {
   readonly config: Config.Config<A>
   /** The flag, falling back to `config`. */
   readonly options: Options.Options<A>
+  /** A boolean: the flag alone means `true`. */
+  readonly toggle: boolean
 }
 
 /**
@@ -106,7 +108,8 @@ const make = <A, B>(
   spec: Spec<A>,
   shownDefault: string,
   complete: (config: Config.Config<A>) => Config.Config<B>,
-  flagOption: (flag: string, description: string) => Options.Options<B>
+  flagOption: (flag: string, description: string) => Options.Options<B>,
+  toggle = false
 ): Setting<B> => {
   const aliases = spec.aliases ?? []
   const flag = spec.flag ?? flagName(env)
@@ -121,7 +124,8 @@ const make = <A, B>(
     description: spec.description,
     shownDefault,
     config,
-    options: Options.withFallbackConfig(option, config)
+    options: Options.withFallbackConfig(option, config),
+    toggle
   }
 }
 
@@ -187,8 +191,17 @@ export const toggle = (
     { description: spec.description, read: Config.boolean },
     String(spec.default),
     Config.withDefault(spec.default),
-    (flag, description) => Options.boolean(flag).pipe(Options.withDescription(description))
+    (flag, description) => Options.boolean(flag).pipe(Options.withDescription(description)),
+    true
   )
+
+/** A text; set but empty (or blank) is an error, not "unset". */
+const nonEmpty = (name: string) =>
+  Config.string(name).pipe(Config.mapOrFail((text) =>
+    text.trim() === ""
+      ? Either.left(ConfigError.InvalidData([name], `${name} is set but empty`))
+      : Either.right(text)
+  ))
 
 /** A comma-separated list of non-empty, trimmed items; an empty list is an error (an unset variable is not). */
 const nonEmptyList = (what: string) => (name: string) =>
@@ -201,15 +214,16 @@ const nonEmptyList = (what: string) => (name: string) =>
     )
   )
 
+/** A port number, or 0 for "any free port". */
 const port = (name: string) =>
-  Config.port(name).pipe(
-    Config.orElse(() =>
-      Config.integer(name).pipe(Config.validate({
-        message: `Expected ${name} to be 0 or a port number`,
-        validation: (port) => port === 0
-      }))
-    )
-  )
+  Config.string(name).pipe(Config.mapOrFail((text) => {
+    const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : Number.NaN
+    return port <= 65535
+      ? Either.right(port)
+      : Either.left(
+        ConfigError.InvalidData([name], `Expected ${name} to be 0 or a port number, got ${JSON.stringify(text)}`)
+      )
+  }))
 
 /** A rate limit as `N/window` or `off` (`RateLimit.parseLimit`). */
 const rateLimit = (name: string) =>
@@ -240,7 +254,7 @@ const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".d
 export const server = {
   host: value("HOST", {
     description: "The address to listen on.",
-    read: Config.string,
+    read: nonEmpty,
     default: "127.0.0.1"
   }),
   port: value("PORT", {
@@ -262,21 +276,21 @@ export const server = {
   }),
   serviceId: value("DCR_SERVICE_ID", {
     description: "The service id of the local Authlete-compatible API (/api/{serviceId}/client/registration).",
-    read: Config.nonEmptyString,
+    read: nonEmpty,
     default: "1"
   }),
   serviceAccessToken: optional("DCR_SERVICE_ACCESS_TOKEN", {
     description: "The bearer token of the local Authlete-compatible API.",
-    read: (name: string) => Config.redacted(name),
+    read: (name: string) => Config.redacted(nonEmpty(name)),
     shownDefault: "generated per run and printed once"
   }),
   authleteServiceId: optional("AUTHLETE_SERVICE_ID", {
     description: "With AUTHLETE_SERVICE_ACCESS_TOKEN: Authlete is the backend instead of the embedded engine.",
-    read: Config.nonEmptyString
+    read: nonEmpty
   }),
   authleteServiceAccessToken: optional("AUTHLETE_SERVICE_ACCESS_TOKEN", {
     description: "The Authlete service's access token.",
-    read: (name: string) => Config.redacted(name)
+    read: (name: string) => Config.redacted(nonEmpty(name))
   }),
   authleteBaseUrl: optional("AUTHLETE_BASE_URL", {
     description: "The Authlete API's base URL (overrides AUTHLETE_REGION).",

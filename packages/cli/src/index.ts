@@ -32,3 +32,10 @@ export * as Server from "./Server.js"
  * @since 0.1.0
  */
 export * as ServerConfig from "./ServerConfig.js"
+
+/**
+ * The settings of `serve`: environment variables and flags, one table.
+ *
+ * @since 0.1.0
+ */
+export * as Settings from "./Settings.js"
