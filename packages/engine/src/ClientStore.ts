@@ -1,7 +1,7 @@
 /**
  * Where the engine keeps registered clients: one row per client, holding only SHA-256 hashes of
  * its token and secret. `SqliteClientStore` implements it; another database implements the same
- * four operations (see the README's "Storage" section for the contract).
+ * five operations (see the README's "Storage" section for the contract).
  *
  * @since 0.1.0
  */
@@ -25,6 +25,11 @@ export interface ClientRecord {
   readonly registrationAccessTokenHash: string
   /** SHA-256 (base64url) of the client secret; `undefined` for public clients. */
   readonly clientSecretHash: string | undefined
+  /**
+   * When the client secret expires, epoch milliseconds; `undefined` when it never does (or there is
+   * no secret). Stored as given and returned unchanged by `find`.
+   */
+  readonly clientSecretExpiresAt: number | undefined
   /** The `software_id` metadata, indexed for `dcrDuplicateSoftwareIdBlocked`. */
   readonly softwareId: string | undefined
   /** Creation time, epoch milliseconds. */
@@ -43,9 +48,19 @@ export interface ClientReplacement {
   readonly client: string
   readonly registrationAccessTokenHash: string
   readonly clientSecretHash: string | undefined
+  readonly clientSecretExpiresAt: number | undefined
   readonly softwareId: string | undefined
   readonly modifiedAt: number
 }
+
+/**
+ * What `revokeRegistrationAccessToken` writes in place of a revoked token's hash: shorter than any
+ * SHA-256 in base64url, so no presented token ever matches it and no lookup by a hash finds it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const revokedTokenHash = "revoked"
 
 /**
  * Options of `insert`.
@@ -66,7 +81,20 @@ export interface InsertOptions {
  * @category errors
  */
 export class ClientStoreError extends Schema.TaggedError<ClientStoreError>()("ClientStoreError", {
-  operation: Schema.Literal("open", "migrate", "insert", "find", "replace", "delete"),
+  operation: Schema.Literal(
+    "open",
+    "migrate",
+    "insert",
+    "find",
+    "replace",
+    "delete",
+    "revokeRegistrationAccessToken",
+    "createInitialAccessToken",
+    "consumeInitialAccessToken",
+    "releaseInitialAccessToken",
+    "listInitialAccessTokens",
+    "revokeInitialAccessToken"
+  ),
   cause: Schema.Defect
 }) {
   override get message(): string {
@@ -119,6 +147,14 @@ export interface Service {
   ) => Effect.Effect<boolean, ClientStoreError>
   /** Deletes a client if its stored token hash is still `expectedTokenHash`; `false` otherwise. */
   readonly delete: (clientId: string, expectedTokenHash: string) => Effect.Effect<boolean, ClientStoreError>
+  /**
+   * Revokes a registration access token wherever it is held (RFC 7592 §2: a token presented for an
+   * unknown client or for another client). One atomic write: the client whose stored hash is
+   * `tokenHash` gets `revokedTokenHash` instead, keeping its metadata, secret and `modifiedAt`; its
+   * owner can no longer read, update or delete it. `true` when a client held the token, `false` when
+   * none did (nothing changes). Needs a lookup by token hash, so the hash is indexed.
+   */
+  readonly revokeRegistrationAccessToken: (tokenHash: string) => Effect.Effect<boolean, ClientStoreError>
 }
 
 /**

@@ -19,12 +19,15 @@ import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { ClientStore, type ClientStoreError } from "./ClientStore.js"
+import { type ClientRecord, ClientStore, type ClientStoreError } from "./ClientStore.js"
+import * as Durations from "./Durations.js"
+import { InitialAccessTokenStore } from "./InitialAccessTokenStore.js"
 import * as Answers from "./internal/answers.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
@@ -57,10 +60,25 @@ export interface Options {
   /** Custom (non-standard) metadata names to keep in `Client.customMetadata`; others are discarded. */
   readonly supportedCustomClientMetadata?: ReadonlyArray<string> | undefined
   /**
-   * RFC 7591 §3 initial access tokens. When non-empty, register requires one of them (else
-   * UNAUTHORIZED, `invalid_token`).
+   * RFC 7591 §3 initial access tokens (static, unlimited). When non-empty, register requires an
+   * initial access token: one of these or a managed one (else UNAUTHORIZED, `invalid_token`).
    */
   readonly initialAccessTokens?: ReadonlyArray<Redacted.Redacted<string>> | undefined
+  /**
+   * Whether register requires an initial access token, static or managed (`InitialAccessTokenStore`
+   * in context). Default: `true` when `initialAccessTokens` is non-empty, else `false`. A token that
+   * is presented is always checked: an unknown, expired, used-up or revoked one is UNAUTHORIZED even
+   * when none is required.
+   */
+  readonly requireInitialAccessToken?: boolean | undefined
+  /**
+   * How long a client secret is valid; `client_secret_expires_at` says when it expires. `0`
+   * (default) means never (`client_secret_expires_at: 0`). An update issues a new secret once the
+   * current one has expired.
+   */
+  readonly clientSecretLifetime?: Duration.DurationInput | undefined
+  /** Issue a new client secret on every update of a confidential client; the old one dies at once (default `false`). */
+  readonly rotateClientSecret?: boolean | undefined
   /** Issue a new registration access token on every update; the old one dies at once (default `false`). */
   readonly rotateRegistrationAccessToken?: boolean | undefined
   /**
@@ -89,7 +107,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     : "UNAUTHORIZED"
   const uniqueSoftwareId = options.dcrDuplicateSoftwareIdBlocked === true
   const initialAccessTokens = options.initialAccessTokens ?? []
+  const initialAccessTokenRequired = options.requireInitialAccessToken ?? initialAccessTokens.length > 0
+  const managedTokens = Option.getOrUndefined(yield* Effect.serviceOption(InitialAccessTokenStore))
   const rotate = options.rotateRegistrationAccessToken === true
+  const rotateSecret = options.rotateClientSecret === true
+  const secretLifetime = Duration.toMillis(Duration.decode(options.clientSecretLifetime ?? 0))
+  /** When a secret issued at `now` expires (epoch ms); `undefined`: never. */
+  const secretExpiry = (now: number): number | undefined =>
+    secretLifetime > 0 && Number.isFinite(secretLifetime) ? now + secretLifetime : undefined
   const parseOptions = { requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false }
   const mapping: Metadata.MappingOptions = {
     scopeAsRequestableScopes: options.dcrScopeUsedAsRequestable === true,
@@ -106,9 +131,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const logStoreFailure = (operation: string, error: ClientStoreError) =>
     Effect.logError(`Engine.${operation}: client store failure (${error.operation})`, Cause.fail(error))
 
-  const initialTokenAccepted = (token: Redacted.Redacted<string> | undefined): boolean => {
-    if (initialAccessTokens.length === 0) return true
-    if (token === undefined) return false
+  /** One of the static `initialAccessTokens` (each compared, in constant time). */
+  const staticTokenAccepted = (token: Redacted.Redacted<string>): boolean => {
     let accepted = false
     for (const expected of initialAccessTokens) {
       accepted = Credentials.equals(token, expected) || accepted
@@ -116,20 +140,48 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     return accepted
   }
 
-  const information = (client: Client, clientId: string, token: Redacted.Redacted<string>): string =>
-    Answers.informationJson(client, token, `${managementBase}/${clientId}`)
+  const information = (
+    client: Client,
+    clientId: string,
+    token: Redacted.Redacted<string>,
+    secretExpiresAt: number | undefined
+  ): string =>
+    Answers.informationJson(
+      client,
+      token,
+      `${managementBase}/${clientId}`,
+      secretExpiresAt === undefined ? 0 : Math.floor(secretExpiresAt / 1000)
+    )
+
+  /**
+   * RFC 7592 §2.1–2.3: a token presented for an unknown client or for another client is revoked
+   * wherever it is held. Its owner can no longer use it; a storage failure here is logged and the
+   * request still gets its token failure.
+   */
+  const revokePresented = (token: Redacted.Redacted<string>): Effect.Effect<Option.Option<ClientRecord>> =>
+    store.revokeRegistrationAccessToken(Credentials.hash(token)).pipe(
+      Effect.flatMap((revoked) =>
+        revoked
+          ? Effect.logWarning("Engine: revoked a registration access token presented for another or an unknown client")
+          : Effect.void
+      ),
+      Effect.catchAll((error) => logStoreFailure("revoke", error)),
+      Effect.as(Option.none())
+    )
 
   /**
    * Finds the client and checks the token in constant time. An unknown client costs the same hash
-   * comparison as a known one, so response times do not reveal which ids exist.
+   * comparison (and the same revocation attempt) as a wrong token, so response times do not reveal
+   * which ids exist.
    */
-  const authenticate = (clientId: string, token: Redacted.Redacted<string>) =>
-    Effect.map(store.find(clientId), (found) => {
-      if (Option.isNone(found)) {
-        Credentials.matches(token, dummyHash)
-        return Option.none()
-      }
-      return Credentials.matches(token, found.value.registrationAccessTokenHash) ? found : Option.none()
+  const authenticate = (
+    clientId: string,
+    token: Redacted.Redacted<string>
+  ): Effect.Effect<Option.Option<ClientRecord>, ClientStoreError> =>
+    Effect.flatMap(store.find(clientId), (found) => {
+      if (Option.isNone(found)) Credentials.matches(token, dummyHash)
+      else if (Credentials.matches(token, found.value.registrationAccessTokenHash)) return Effect.succeed(found)
+      return revokePresented(token)
     })
 
   /** One attempt at storing a new client under fresh credentials; retried on an id collision. */
@@ -147,16 +199,18 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       createdAt: now,
       modifiedAt: now
     })
+    const secretExpiresAt = confidential ? secretExpiry(now) : undefined
     const created = Answers.registerCreated(
       issued.clientId,
       client,
-      information(client, issued.clientId, issued.registrationAccessToken)
+      information(client, issued.clientId, issued.registrationAccessToken, secretExpiresAt)
     )
     return store.insert({
       clientId: issued.clientId,
       client: Metadata.encodeStoredClient(client),
       registrationAccessTokenHash: issued.registrationAccessTokenHash,
       clientSecretHash: issued.clientSecretHash,
+      clientSecretExpiresAt: secretExpiresAt,
       softwareId,
       createdAt: now,
       modifiedAt: now
@@ -182,19 +236,54 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   // The registration hot path: no generator, no call-site stack trace, no span while tracing is off.
   const registerSpan = { kind: "internal", captureStackTrace: false } as const
+  const unauthorized = Effect.succeed(Answers.registerUnauthorized)
+
+  /**
+   * A registration whose initial access token (if any) was accepted. `policy` is the registration
+   * policy attached to a managed initial access token (`undefined`: none).
+   */
+  const registerAdmitted = (json: string, policy: string | undefined, now: number): Effect.Effect<RegisterResponse> => {
+    const decoded = Metadata.decodeJson(json, parseOptions)
+    if (Either.isLeft(decoded)) return Effect.succeed(Answers.registerInvalidMetadata(decoded.left))
+    const metadata = decoded.right
+    return store_(metadata, Metadata.isConfidential(metadata), Metadata.softwareId(metadata), now, 1)
+  }
+
+  /**
+   * A managed initial access token: one use is taken atomically before the registration and given
+   * back when it is not CREATED (a failed registration does not count). An interrupted registration
+   * keeps its use, since its row may still be committed.
+   */
+  const registerManaged = (
+    tokens: InitialAccessTokenStore["Type"],
+    token: Redacted.Redacted<string>,
+    json: string,
+    now: number
+  ): Effect.Effect<RegisterResponse> =>
+    tokens.consume(Credentials.hash(token), now).pipe(
+      Effect.flatMap((use) =>
+        Option.isNone(use) ? unauthorized : registerAdmitted(json, use.value.policy, now).pipe(
+          Effect.tap((response) =>
+            response.action === "CREATED" ? Effect.void : tokens.release(use.value.id).pipe(
+              Effect.catchAll((error) => logStoreFailure("register", error))
+            )
+          )
+        )
+      ),
+      Effect.catchAll((error) => Effect.as(logStoreFailure("register", error), Answers.registerServerError))
+    )
+
   const register = (request: RegisterRequest): Effect.Effect<RegisterResponse> =>
     Effect.clockWith((clock) => {
-      if (!initialTokenAccepted(request.token)) return Effect.succeed(Answers.registerUnauthorized)
-      const decoded = Metadata.decodeJson(request.json, parseOptions)
-      if (Either.isLeft(decoded)) return Effect.succeed(Answers.registerInvalidMetadata(decoded.left))
-      const metadata = decoded.right
-      return store_(
-        metadata,
-        Metadata.isConfidential(metadata),
-        Metadata.softwareId(metadata),
-        clock.unsafeCurrentTimeMillis(),
-        1
-      )
+      const token = request.token
+      const now = clock.unsafeCurrentTimeMillis()
+      if (token === undefined) {
+        return initialAccessTokenRequired
+          ? unauthorized
+          : registerAdmitted(request.json, undefined, now)
+      }
+      if (staticTokenAccepted(token)) return registerAdmitted(request.json, undefined, now)
+      return managedTokens === undefined ? unauthorized : registerManaged(managedTokens, token, request.json, now)
     }).pipe(Span.withSpan("Engine.register", registerSpan))
 
   const get = Effect.fn("Engine.get")(function*(request: GetRequest) {
@@ -206,7 +295,11 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       yield* Effect.logError(`Engine.get: stored client ${record.clientId} could not be decoded`, client.left)
       return Answers.getServerError
     }
-    return Answers.getOk(client.right, information(client.right, record.clientId, request.token))
+    return Answers.getOk(
+      client.right,
+      information(client.right, record.clientId, request.token, record.clientSecretExpiresAt)
+    )
+
   }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("get", error), Answers.getServerError)))
 
   const update = Effect.fn("Engine.update")(
@@ -229,16 +322,20 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       ) {
         return Answers.updateClientSecretMismatch
       }
+      const now = Math.max(yield* Clock.currentTimeMillis, record.modifiedAt)
       const confidential = Metadata.isConfidential(metadata)
-      const newSecret = confidential && record.clientSecretHash === undefined
+      const secretExpired = record.clientSecretExpiresAt !== undefined && record.clientSecretExpiresAt <= now
+      const newSecret = confidential && (record.clientSecretHash === undefined || rotateSecret || secretExpired)
         ? Credentials.generateClientSecret()
         : undefined
       const secretHash = confidential
         ? newSecret === undefined ? record.clientSecretHash : Credentials.hash(newSecret)
         : undefined
+      const secretExpiresAt = confidential
+        ? newSecret === undefined ? record.clientSecretExpiresAt : secretExpiry(now)
+        : undefined
       const token = rotate ? Credentials.generateRegistrationAccessToken() : request.token
       const tokenHash = rotate ? Credentials.hash(token) : record.registrationAccessTokenHash
-      const now = Math.max(yield* Clock.currentTimeMillis, record.modifiedAt)
       const client = Metadata.toClient(metadata, mapping, {
         clientId: record.clientId,
         clientSecret: newSecret,
@@ -249,11 +346,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         client: Metadata.encodeStoredClient(client),
         registrationAccessTokenHash: tokenHash,
         clientSecretHash: secretHash,
+        clientSecretExpiresAt: secretExpiresAt,
         softwareId: Metadata.softwareId(metadata),
         modifiedAt: now
       })
       if (!replaced) return updateTokenFailure
-      return Answers.updated(client, information(client, record.clientId, token))
+      return Answers.updated(client, information(client, record.clientId, token, secretExpiresAt))
     },
     Effect.catchTag(
       "ClientStoreError",
@@ -312,7 +410,9 @@ export const layerSqlite = (
  * `DCR_REGISTRATION_MANAGEMENT_ENDPOINT`, `DCR_UNAUTHORIZED_ON_CLIENT_CONFIG` (default true),
  * `DCR_DUPLICATE_SOFTWARE_ID_BLOCKED`, `DCR_SCOPE_USED_AS_REQUESTABLE`,
  * `DCR_SUPPORTED_CUSTOM_CLIENT_METADATA` (comma-separated), `DCR_INITIAL_ACCESS_TOKENS`
- * (comma-separated, redacted), `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`,
+ * (comma-separated, redacted; `DCR_INITIAL_ACCESS_TOKEN` is read when it is unset),
+ * `DCR_REQUIRE_INITIAL_ACCESS_TOKEN`, `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`,
+ * `DCR_CLIENT_SECRET_LIFETIME` (a `Durations` text, default 0: never), `DCR_ROTATE_CLIENT_SECRET`,
  * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true).
  *
  * @since 0.1.0
@@ -332,12 +432,18 @@ export const config: Config.Config<Options> = Config.all({
     Config.withDefault([] as ReadonlyArray<string>)
   ),
   initialAccessTokens: Config.array(Config.string(), "DCR_INITIAL_ACCESS_TOKENS").pipe(
+    Config.orElse(() => Config.array(Config.string(), "DCR_INITIAL_ACCESS_TOKEN")),
     Config.map((tokens) => tokens.filter((t) => t !== "").map((t) => Redacted.make(t))),
     Config.withDefault([] as ReadonlyArray<Redacted.Redacted<string>>)
+  ),
+  requireInitialAccessToken: Config.option(Config.boolean("DCR_REQUIRE_INITIAL_ACCESS_TOKEN")).pipe(
+    Config.map(Option.getOrUndefined)
   ),
   rotateRegistrationAccessToken: Config.boolean("DCR_ROTATE_REGISTRATION_ACCESS_TOKEN").pipe(
     Config.withDefault(false)
   ),
+  clientSecretLifetime: Durations.config("DCR_CLIENT_SECRET_LIFETIME").pipe(Config.withDefault(Duration.zero)),
+  rotateClientSecret: Config.boolean("DCR_ROTATE_CLIENT_SECRET").pipe(Config.withDefault(false)),
   requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
     Config.withDefault(true)
   )

@@ -1,7 +1,8 @@
 /**
  * The default `ClientStore`: one SQLite file through `@effect/sql-sqlite-node`, with WAL, migrations
  * run once per layer, fixed (prepared) statements, and group commit of concurrent inserts (one
- * transaction per event-loop turn, answered after COMMIT).
+ * transaction per event-loop turn, answered after COMMIT). Its layers also provide the
+ * `InitialAccessTokenStore` on the same file.
  *
  * @since 0.1.0
  */
@@ -13,6 +14,7 @@ import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -26,9 +28,11 @@ import {
   ClientStore,
   ClientStoreError,
   DuplicateSoftwareId,
-  type InsertOptions
+  type InsertOptions,
+  revokedTokenHash
 } from "./ClientStore.js"
 import * as DatabaseUrl from "./DatabaseUrl.js"
+import { InitialAccessTokenStore } from "./InitialAccessTokenStore.js"
 
 /**
  * Options of the SQLite store.
@@ -95,7 +99,30 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   modified_at INTEGER NOT NULL
 )`
     yield* sql`CREATE INDEX dcr_clients_software_id ON dcr_clients (software_id) WHERE software_id IS NOT NULL`
-  })
+  }),
+  "2_client_secret_expires_at": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN client_secret_expires_at INTEGER`
+  ),
+  "3_registration_access_token_hash_index": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql`CREATE INDEX dcr_clients_registration_access_token_hash ON dcr_clients (registration_access_token_hash)`
+  ),
+  "4_initial_access_tokens": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql`CREATE TABLE dcr_initial_access_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  policy TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  max_uses INTEGER NOT NULL CHECK (max_uses >= 1),
+  uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),
+  revoked_at INTEGER
+)`
+  )
 }
 
 /** The migrations bookkeeping table. */
@@ -108,6 +135,7 @@ interface Row {
   readonly client: string
   readonly registration_access_token_hash: string
   readonly client_secret_hash: string | null
+  readonly client_secret_expires_at: number | null
   readonly software_id: string | null
   readonly created_at: number
   readonly modified_at: number
@@ -118,6 +146,7 @@ const toRecord = (row: Row): ClientRecord => ({
   client: row.client,
   registrationAccessTokenHash: row.registration_access_token_hash,
   clientSecretHash: row.client_secret_hash ?? undefined,
+  clientSecretExpiresAt: row.client_secret_expires_at ?? undefined,
   softwareId: row.software_id ?? undefined,
   createdAt: row.created_at,
   modifiedAt: row.modified_at
@@ -135,20 +164,22 @@ const isPrimaryKeyViolation = (error: SqlError): boolean => {
 }
 
 const insertColumns =
-  "INSERT INTO dcr_clients (client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at)"
-const insertSql = `${insertColumns} VALUES (?, ?, ?, ?, ?, ?, ?)`
+  "INSERT INTO dcr_clients (client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at)"
+const rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?)"
+const insertSql = `${insertColumns} VALUES ${rowPlaceholders}`
 const insertUniqueSoftwareIdSql =
-  `${insertColumns} SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dcr_clients WHERE software_id = ?)`
+  `${insertColumns} SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dcr_clients WHERE software_id = ?)`
 
 /** The failures `insert` reports to the caller whose row caused them. */
 type RowError = ClientIdCollision | DuplicateSoftwareId
 
-/** The seven parameters of one row, in `insertColumns` order. */
+/** The eight parameters of one row, in `insertColumns` order. */
 const rowParams = (record: ClientRecord): Array<string | number | null> => [
   record.clientId,
   record.client,
   record.registrationAccessTokenHash,
   record.clientSecretHash ?? null,
+  record.clientSecretExpiresAt ?? null,
   record.softwareId ?? null,
   record.createdAt,
   record.modifiedAt
@@ -182,7 +213,7 @@ const multiInsertSql = (() => {
   return (count: number): string => {
     let text = cache.get(count)
     if (text === undefined) {
-      text = `${insertColumns} VALUES ${Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`
+      text = `${insertColumns} VALUES ${Array.from({ length: count }, () => rowPlaceholders).join(", ")}`
       cache.set(count, text)
     }
     return text
@@ -419,7 +450,7 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const find = (clientId: string) =>
     sql<
       Row
-    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
       .pipe(
         Effect.map((rows) => rows.length === 0 ? Option.none() : Option.some(toRecord(rows[0]!))),
         Effect.mapError(storeError("find"))
@@ -428,7 +459,7 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const replace: ClientStore["Type"]["replace"] = (clientId, expectedTokenHash, next) =>
     sql`UPDATE dcr_clients SET client = ${next.client}, registration_access_token_hash = ${next.registrationAccessTokenHash}, client_secret_hash = ${
       next.clientSecretHash ?? null
-    }, software_id = ${
+    }, client_secret_expires_at = ${next.clientSecretExpiresAt ?? null}, software_id = ${
       next.softwareId ?? null
     }, modified_at = ${next.modifiedAt} WHERE client_id = ${clientId} AND registration_access_token_hash = ${expectedTokenHash}`
       .raw.pipe(
@@ -443,8 +474,94 @@ export const makeWithClient = Effect.fnUntraced(function*(
         Effect.mapError(storeError("delete"))
       )
 
-  return ClientStore.of({ insert, find, replace, delete: delete_ })
+  const revokeRegistrationAccessToken = (tokenHash: string) =>
+    sql`UPDATE dcr_clients SET registration_access_token_hash = ${revokedTokenHash} WHERE registration_access_token_hash = ${tokenHash}`
+      .raw.pipe(
+        Effect.map((result) => changes(result) > 0),
+        Effect.mapError(storeError("revokeRegistrationAccessToken"))
+      )
+
+  return ClientStore.of({ insert, find, replace, delete: delete_, revokeRegistrationAccessToken })
 })
+
+interface TokenRow {
+  readonly id: string
+  readonly policy: string | null
+  readonly created_at: number
+  readonly expires_at: number
+  readonly max_uses: number
+  readonly uses: number
+  readonly revoked_at: number | null
+}
+
+/**
+ * The `InitialAccessTokenStore` on a `SqlClient` whose migrations have run (`makeWithClient` runs
+ * them). `consume` is one `UPDATE … WHERE uses < max_uses … RETURNING`: SQLite runs a statement
+ * alone, so no two calls can take the same last use, also across processes sharing the file.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeInitialAccessTokenStore = (sql: SqlClient.SqlClient): InitialAccessTokenStore["Type"] => {
+  const storeError = (operation: ClientStoreError["operation"]) => (cause: unknown) =>
+    new ClientStoreError({ operation, cause })
+  return InitialAccessTokenStore.of({
+    create: (token) =>
+      sql`INSERT INTO dcr_initial_access_tokens (id, token_hash, policy, created_at, expires_at, max_uses) VALUES (${token.id}, ${token.tokenHash}, ${
+        token.policy ?? null
+      }, ${token.createdAt}, ${token.expiresAt}, ${token.maxUses})`.raw.pipe(
+        Effect.asVoid,
+        Effect.mapError(storeError("createInitialAccessToken"))
+      ),
+    consume: (tokenHash, now) =>
+      sql<
+        { readonly id: string; readonly policy: string | null }
+      >`UPDATE dcr_initial_access_tokens SET uses = uses + 1 WHERE token_hash = ${tokenHash} AND revoked_at IS NULL AND expires_at > ${now} AND uses < max_uses RETURNING id, policy`
+        .pipe(
+          Effect.map((rows) =>
+            rows.length === 0 ? Option.none() : Option.some({ id: rows[0]!.id, policy: rows[0]!.policy ?? undefined })
+          ),
+          Effect.mapError(storeError("consumeInitialAccessToken"))
+        ),
+    release: (id) =>
+      sql`UPDATE dcr_initial_access_tokens SET uses = uses - 1 WHERE id = ${id} AND uses > 0`.raw.pipe(
+        Effect.asVoid,
+        Effect.mapError(storeError("releaseInitialAccessToken"))
+      ),
+    list: sql<
+      TokenRow
+    >`SELECT id, policy, created_at, expires_at, max_uses, uses, revoked_at FROM dcr_initial_access_tokens ORDER BY created_at, id`
+      .pipe(
+        Effect.map((rows) =>
+          rows.map((row) => ({
+            id: row.id,
+            policy: row.policy ?? undefined,
+            createdAt: row.created_at,
+            expiresAt: row.expires_at,
+            maxUses: row.max_uses,
+            uses: row.uses,
+            revokedAt: row.revoked_at ?? undefined
+          }))
+        ),
+        Effect.mapError(storeError("listInitialAccessTokens"))
+      ),
+    revoke: (id, now) =>
+      sql`UPDATE dcr_initial_access_tokens SET revoked_at = ${now} WHERE id = ${id} AND revoked_at IS NULL`.raw.pipe(
+        Effect.map((result) => changes(result) === 1),
+        Effect.mapError(storeError("revokeInitialAccessToken"))
+      )
+  })
+}
+
+/** Both services on one `SqlClient`: the clients (after the pragmas and migrations) and the tokens. */
+const makeContext = (sql: SqlClient.SqlClient, options?: ConnectionOptions | undefined) =>
+  Effect.map(
+    makeWithClient(sql, options),
+    (clients) =>
+      Context.make(ClientStore, clients).pipe(
+        Context.add(InitialAccessTokenStore, makeInitialAccessTokenStore(sql))
+      )
+  )
 
 /**
  * Opens (or creates) the database file and builds the store. The file is closed when the scope
@@ -456,20 +573,24 @@ export const makeWithClient = Effect.fnUntraced(function*(
 export const make = (
   options: Options
 ): Effect.Effect<ClientStore["Type"], ClientStoreError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const sql = yield* SqliteClient.make({
-      filename: options.filename,
-      prepareCacheSize: options.prepareCacheSize,
-      prepareCacheTTL: Duration.infinity
-    }).pipe(
-      Effect.provide(Reactivity.layer),
-      Effect.catchAllDefect((cause) => Effect.fail(new ClientStoreError({ operation: "open", cause })))
-    )
-    return yield* makeWithClient(sql, options)
-  })
+  Effect.flatMap(open(options), (sql) => makeWithClient(sql, options))
+
+const open = (options: Options): Effect.Effect<SqlClient.SqlClient, ClientStoreError, Scope.Scope> =>
+  SqliteClient.make({
+    filename: options.filename,
+    prepareCacheSize: options.prepareCacheSize,
+    prepareCacheTTL: Duration.infinity
+  }).pipe(
+    Effect.provide(Reactivity.layer),
+    Effect.catchAllDefect((cause) => Effect.fail(new ClientStoreError({ operation: "open", cause })))
+  )
+
+/** The two services of a SQLite file, closed with the scope. */
+const makeFileContext = (options: Options) => Effect.flatMap(open(options), (sql) => makeContext(sql, options))
 
 /**
- * The store on a SQLite file (or `":memory:"`).
+ * The store on a SQLite file (or `":memory:"`): the `ClientStore` and, on the same file, the
+ * `InitialAccessTokenStore`.
  *
  * @example
  * ```ts
@@ -481,8 +602,8 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<ClientStore, ClientStoreError> =>
-  Layer.scoped(ClientStore, make(options))
+export const layer = (options: Options): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError> =>
+  Layer.scopedContext(makeFileContext(options))
 
 /**
  * The store on an existing `SqlClient` (for instance a `SqliteClient` layer the application already
@@ -493,8 +614,8 @@ export const layer = (options: Options): Layer.Layer<ClientStore, ClientStoreErr
  */
 export const layerFromSqlClient = (
   options?: ConnectionOptions | undefined
-): Layer.Layer<ClientStore, ClientStoreError, SqlClient.SqlClient> =>
-  Layer.scoped(ClientStore, Effect.flatMap(SqlClient.SqlClient, (sql) => makeWithClient(sql, options)))
+): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError, SqlClient.SqlClient> =>
+  Layer.scopedContext(Effect.flatMap(SqlClient.SqlClient, (sql) => makeContext(sql, options)))
 
 /**
  * The store on the database named by `DCR_DATABASE_URL` (see `DatabaseUrl.parse` for the accepted
@@ -505,7 +626,7 @@ export const layerFromSqlClient = (
  */
 export const layerUrlConfig = (
   url: Config.Config<DatabaseUrl.DatabaseUrl> = DatabaseUrl.config()
-): Layer.Layer<ClientStore, ClientStoreError | ConfigError.ConfigError> =>
+): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError | ConfigError.ConfigError> =>
   layerConfig({ filename: Config.map(url, (database) => database.filename) })
 
 /**
@@ -517,5 +638,5 @@ export const layerUrlConfig = (
  */
 export const layerConfig = (
   config: Config.Config.Wrap<Options>
-): Layer.Layer<ClientStore, ClientStoreError | ConfigError.ConfigError> =>
-  Layer.scoped(ClientStore, Effect.flatMap(Config.unwrap(config), make))
+): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError | ConfigError.ConfigError> =>
+  Layer.scopedContext(Effect.flatMap(Config.unwrap(config), makeFileContext))

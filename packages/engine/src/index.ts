@@ -12,6 +12,20 @@
 export * as ClientStore from "./ClientStore.js"
 
 /**
+ * Durations as operators write them (`7d`, `12h`, `90 days`): `DCR_CLIENT_SECRET_LIFETIME`, `iat create --expires`.
+ *
+ * @since 0.1.0
+ */
+export * as Durations from "./Durations.js"
+
+/**
+ * The `InitialAccessTokenStore` service: managed RFC 7591 §3 initial access tokens (only hashes).
+ *
+ * @since 0.1.0
+ */
+export * as InitialAccessTokenStore from "./InitialAccessTokenStore.js"
+
+/**
  * `DCR_DATABASE_URL`: the database URL forms the engine accepts, parsed once.
  *
  * @since 0.1.0

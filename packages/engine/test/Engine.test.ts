@@ -277,8 +277,47 @@ describe("Engine.get / update / delete", () => {
           assert.notInclude(response.responseContent!, "hijack")
         }
       }
-      const stillA = content(yield* get(a.clientId, a.token))
-      assert.strictEqual(stillA.client_name, "A")
+      // A's token was presented for an unknown client and B's for A: both are revoked (RFC 7592 §2)
+      assert.strictEqual((yield* get(a.clientId, a.token)).action, "UNAUTHORIZED")
+      assert.strictEqual((yield* get(b.clientId, b.token)).action, "UNAUTHORIZED")
+    }).pipe(Effect.provide(memoryEngine())))
+
+  it.effect("a wrong token for an existing client revokes nothing", () =>
+    Effect.gen(function*() {
+      const a = yield* registered({ ...webClient, client_name: "A" })
+      for (const token of ["wrong", "", a.token + "x", a.token.slice(1)]) {
+        assert.strictEqual((yield* get(a.clientId, token)).action, "UNAUTHORIZED")
+      }
+      assert.strictEqual(content(yield* get(a.clientId, a.token)).client_name, "A")
+    }).pipe(Effect.provide(memoryEngine())))
+
+  it.effect("a token presented for an unknown client is dead afterwards (RFC 7592 §2.1–2.3)", () =>
+    Effect.gen(function*() {
+      for (const misuse of [get, remove, (id: string, token: string) => update(id, token, { client_id: id })]) {
+        const victim = yield* registered({ ...webClient, client_name: "victim" })
+        const bystander = yield* registered({ ...webClient, client_name: "bystander" })
+        const answer = yield* misuse("100000000000000", victim.token)
+        assert.strictEqual(answer.action, "UNAUTHORIZED")
+        assert.strictEqual(content(answer).error, "invalid_token")
+        assert.strictEqual((yield* get(victim.clientId, victim.token)).action, "UNAUTHORIZED")
+        assert.strictEqual(
+          (yield* update(victim.clientId, victim.token, { ...webClient, client_id: victim.clientId }))
+            .action,
+          "UNAUTHORIZED"
+        )
+        assert.strictEqual((yield* remove(victim.clientId, victim.token)).action, "UNAUTHORIZED")
+        assert.strictEqual(content(yield* get(bystander.clientId, bystander.token)).client_name, "bystander")
+      }
+    }).pipe(Effect.provide(memoryEngine())))
+
+  it.effect("a token presented for another client is dead afterwards; that client keeps its own", () =>
+    Effect.gen(function*() {
+      const owner = yield* registered({ ...webClient, client_name: "owner" })
+      const target = yield* registered({ ...webClient, client_name: "target" })
+      const hijack = yield* update(target.clientId, owner.token, { ...webClient, client_id: target.clientId })
+      assert.strictEqual(hijack.action, "UNAUTHORIZED")
+      assert.strictEqual((yield* get(owner.clientId, owner.token)).action, "UNAUTHORIZED")
+      assert.strictEqual(content(yield* get(target.clientId, target.token)).client_name, "target")
     }).pipe(Effect.provide(memoryEngine())))
 
   it.effect("token failures are BAD_REQUEST when unauthorizedOnClientConfigSupported is false", () =>
@@ -451,7 +490,11 @@ const failingStore = Layer.succeed(
     find: () =>
       Effect.fail(new ClientStore.ClientStoreError({ operation: "find", cause: new Error("disk I/O error") })),
     replace: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "replace", cause: new Error("x") })),
-    delete: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "delete", cause: new Error("x") }))
+    delete: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "delete", cause: new Error("x") })),
+    revokeRegistrationAccessToken: () =>
+      Effect.fail(
+        new ClientStore.ClientStoreError({ operation: "revokeRegistrationAccessToken", cause: new Error("x") })
+      )
   })
 )
 

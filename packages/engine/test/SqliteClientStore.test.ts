@@ -12,6 +12,7 @@ const record = (clientId: string, overrides: Partial<ClientStore.ClientRecord> =
   client: JSON.stringify({ clientId: Number(clientId), clientName: "c" + clientId }),
   registrationAccessTokenHash: "hash-" + clientId,
   clientSecretHash: undefined,
+  clientSecretExpiresAt: undefined,
   softwareId: undefined,
   createdAt: 1_700_000_000_000,
   modifiedAt: 1_700_000_000_000,
@@ -69,6 +70,7 @@ describe("SqliteClientStore", () => {
         client: "{\"clientName\":\"new\"}",
         registrationAccessTokenHash: "rotated",
         clientSecretHash: undefined,
+        clientSecretExpiresAt: undefined,
         softwareId: undefined,
         modifiedAt: r.modifiedAt + 5
       }

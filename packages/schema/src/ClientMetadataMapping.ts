@@ -335,14 +335,17 @@ export interface InformationOptions extends OutputOptions {
   readonly registrationAccessToken?: Redacted.Redacted<string> | undefined
   /** The client configuration endpoint (RFC 7592 §3), e.g. `<registration endpoint>/<client_id>`. */
   readonly registrationClientUri?: string | undefined
+  /** `client_secret_expires_at` of a confidential client, in seconds since the epoch (default `0`: never). */
+  readonly clientSecretExpiresAt?: number | undefined
 }
 
 /**
  * `Client` → the RFC 7591 §3.2.1 client information response, as Authlete builds it:
  * `client_id` = `String(clientId)`; for a `CONFIDENTIAL` client, `client_secret` when the `Client`
- * holds it and `client_secret_expires_at: 0` ("never expires", also when the secret is not
- * repeated); `client_id_issued_at` = `createdAt / 1000` (milliseconds → **seconds**, rounded
- * down); then the metadata of {@link clientToMetadata}.
+ * holds it and `client_secret_expires_at` (`options.clientSecretExpiresAt`, else `0`: "never
+ * expires", as Authlete answers; also when the secret is not repeated); `client_id_issued_at` =
+ * `createdAt / 1000` (milliseconds → **seconds**, rounded down); then the metadata of
+ * {@link clientToMetadata}.
  *
  * @since 0.1.0
  * @category mapping
@@ -355,7 +358,7 @@ export const clientToInformationResponse = (
   out.client_id = client.clientId === undefined ? "" : String(client.clientId)
   if (client.clientType === confidential) {
     if (client.clientSecret !== undefined) out.client_secret = client.clientSecret
-    out.client_secret_expires_at = 0
+    out.client_secret_expires_at = options?.clientSecretExpiresAt ?? 0
   }
   if (client.createdAt !== undefined) out.client_id_issued_at = Math.floor(client.createdAt / 1000)
   if (options?.registrationAccessToken !== undefined) out.registration_access_token = options.registrationAccessToken

@@ -44,16 +44,22 @@ const badToken = invalidToken("The registration access token is invalid or the c
 
 /**
  * The RFC 7591 §3.2.1 / RFC 7592 §3 client information response as JSON: schema's
- * `clientToInformationResponse`, with the `Redacted` credentials written in clear.
+ * `clientToInformationResponse`, with the `Redacted` credentials written in clear;
+ * `clientSecretExpiresAt` in seconds (`0`: never).
  *
  * @internal
  */
 export const informationJson = (
   client: Client,
   registrationAccessToken: Redacted.Redacted<string>,
-  registrationClientUri: string
+  registrationClientUri: string,
+  clientSecretExpiresAt: number
 ): string => {
-  const info = clientToInformationResponse(client, { registrationAccessToken, registrationClientUri })
+  const info = clientToInformationResponse(client, {
+    registrationAccessToken,
+    registrationClientUri,
+    clientSecretExpiresAt
+  })
   const secret = info.client_secret
   const registration_access_token = Redacted.value(registrationAccessToken)
   // no `client_secret: undefined` member: adding one changes the object's shape (slower to write)

@@ -1,6 +1,7 @@
 /**
  * The credentials the engine mints (15-digit random client ids, 512-bit client secrets, 256-bit
- * registration access tokens, from a CSPRNG pool), their SHA-256 hashes and constant-time checks.
+ * registration and initial access tokens, from a CSPRNG pool), their SHA-256 hashes and
+ * constant-time checks.
  *
  * @internal
  */
@@ -82,6 +83,32 @@ export const generateClientSecret = (): Redacted.Redacted<string> => Redacted.ma
  */
 export const generateRegistrationAccessToken = (): Redacted.Redacted<string> =>
   Redacted.make(randomString(registrationAccessTokenBytes))
+
+/**
+ * Bytes of randomness in a managed initial access token (256 bits).
+ *
+ * @internal
+ */
+export const initialAccessTokenBytes = 32
+
+/**
+ * A new managed initial access token (256 bits, base64url, 43 characters).
+ *
+ * @internal
+ */
+export const generateInitialAccessToken = (): Redacted.Redacted<string> =>
+  Redacted.make(randomString(initialAccessTokenBytes))
+
+/**
+ * A new id for a managed initial access token: 64 random bits as 16 hex digits (not a secret; safe
+ * as a command-line argument, unlike base64url, which may start with `-`).
+ *
+ * @internal
+ */
+export const generateTokenId = (): string => {
+  const offset = take(8)
+  return pool.toString("hex", offset, offset + 8)
+}
 
 const randomString = (bytes: number): string => {
   const offset = take(bytes)

@@ -1,0 +1,16 @@
+import { SqliteClientStore } from "@effect-dcr/engine"
+import { Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { storeContract } from "./storeContract.js"
+
+storeContract("SqliteClientStore (:memory:)", () => SqliteClientStore.layer({ filename: ":memory:" }))
+
+storeContract("SqliteClientStore (file)", () =>
+  Layer.unwrapScoped(
+    Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-contract-"))),
+      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    ).pipe(Effect.map((dir) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite") })))
+  ))

@@ -1,0 +1,218 @@
+/**
+ * The store contract as tests, for any implementation of `ClientStore` + `InitialAccessTokenStore`:
+ * `storeContract("PgClientStore", () => PgClientStore.layer(...))` in a `*.test.ts` file runs them.
+ * `makeLayer` must give a fresh, empty store each time it is called (one per test).
+ */
+import { ClientStore, InitialAccessTokenStore } from "@effect-dcr/engine"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Either, type Layer, Option } from "effect"
+import { createHash, randomBytes } from "node:crypto"
+
+type Stores = ClientStore.ClientStore | InitialAccessTokenStore.InitialAccessTokenStore
+
+/** A SHA-256 in base64url, the form the engine stores. */
+const hashOf = (text: string) => createHash("sha256").update(text).digest("base64url")
+
+let nextId = 800_000_000_000_000
+const record = (overrides: Partial<ClientStore.ClientRecord> = {}): ClientStore.ClientRecord => {
+  const clientId = String(nextId++)
+  return {
+    clientId,
+    client: JSON.stringify({ clientId: Number(clientId), clientName: "c" + clientId }),
+    registrationAccessTokenHash: hashOf(randomBytes(32).toString("base64url")),
+    clientSecretHash: hashOf(randomBytes(64).toString("base64url")),
+    clientSecretExpiresAt: undefined,
+    softwareId: undefined,
+    createdAt: 1_700_000_000_000,
+    modifiedAt: 1_700_000_000_000,
+    ...overrides
+  }
+}
+
+const now = 1_800_000_000_000
+
+const newToken = (
+  overrides: Partial<InitialAccessTokenStore.NewInitialAccessToken> = {}
+): InitialAccessTokenStore.NewInitialAccessToken => ({
+  id: randomBytes(8).toString("hex"),
+  tokenHash: hashOf(randomBytes(32).toString("base64url")),
+  policy: undefined,
+  createdAt: now - 1000,
+  expiresAt: now + 60_000,
+  maxUses: 1,
+  ...overrides
+})
+
+/**
+ * Registers the contract tests of a store under `describe(name)`.
+ *
+ * @since 0.1.0
+ */
+export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores, unknown>) => {
+  const run = <A, E>(effect: Effect.Effect<A, E, Stores>) => Effect.provide(effect, makeLayer())
+
+  describe(`${name}: ClientStore contract`, () => {
+    it.effect("find returns what insert stored, clientSecretExpiresAt included; none for an unknown id", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const expiring = record({ clientSecretExpiresAt: now + 86_400_000, softwareId: "sw" })
+        const never = record()
+        const publicClient = record({ clientSecretHash: undefined })
+        for (const r of [expiring, never, publicClient]) yield* store.insert(r, { uniqueSoftwareId: false })
+        for (const r of [expiring, never, publicClient]) {
+          assert.deepStrictEqual(yield* store.find(r.clientId), Option.some(r))
+        }
+        assert.deepStrictEqual(yield* store.find("999999999999998"), Option.none())
+      })))
+
+    it.effect("replace is compare-and-set on the token hash and writes clientSecretExpiresAt", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const r = record({ clientSecretExpiresAt: now })
+        yield* store.insert(r, { uniqueSoftwareId: false })
+        const next: ClientStore.ClientReplacement = {
+          client: "{\"clientName\":\"new\"}",
+          registrationAccessTokenHash: r.registrationAccessTokenHash,
+          clientSecretHash: hashOf("new secret"),
+          clientSecretExpiresAt: now + 5000,
+          softwareId: undefined,
+          modifiedAt: r.modifiedAt + 1
+        }
+        assert.isFalse(yield* store.replace(r.clientId, hashOf("wrong"), next))
+        assert.isTrue(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
+        assert.deepStrictEqual(yield* store.find(r.clientId), Option.some({ ...r, ...next }))
+        const cleared = { ...next, clientSecretHash: undefined, clientSecretExpiresAt: undefined }
+        assert.isTrue(yield* store.replace(r.clientId, r.registrationAccessTokenHash, cleared))
+        assert.deepStrictEqual(yield* store.find(r.clientId), Option.some({ ...r, ...cleared }))
+      })))
+
+    it.effect("revokeRegistrationAccessToken invalidates the token of whichever client holds it, nothing else", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const owner = record()
+        const bystander = record()
+        yield* store.insert(owner, { uniqueSoftwareId: false })
+        yield* store.insert(bystander, { uniqueSoftwareId: false })
+        assert.isTrue(yield* store.revokeRegistrationAccessToken(owner.registrationAccessTokenHash))
+        const revoked = Option.getOrThrow(yield* store.find(owner.clientId))
+        assert.deepStrictEqual(revoked, { ...owner, registrationAccessTokenHash: ClientStore.revokedTokenHash })
+        assert.deepStrictEqual(yield* store.find(bystander.clientId), Option.some(bystander))
+        // the old hash guards nothing any more
+        assert.isFalse(yield* store.delete(owner.clientId, owner.registrationAccessTokenHash))
+        assert.isFalse(yield* store.revokeRegistrationAccessToken(owner.registrationAccessTokenHash))
+        assert.isFalse(yield* store.revokeRegistrationAccessToken(hashOf("nobody's token")))
+        // a second revoked client does not clash with the first (the marker is not unique)
+        assert.isTrue(yield* store.revokeRegistrationAccessToken(bystander.registrationAccessTokenHash))
+        assert.strictEqual(
+          Option.getOrThrow(yield* store.find(bystander.clientId)).registrationAccessTokenHash,
+          ClientStore.revokedTokenHash
+        )
+      })))
+  })
+
+  describe(`${name}: InitialAccessTokenStore contract`, () => {
+    it.effect("create then list: every field, oldest first, no token or hash", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const first = newToken({ createdAt: now - 2000, policy: "partners", maxUses: 10 })
+        const second = newToken({ createdAt: now - 1000 })
+        yield* tokens.create(second)
+        yield* tokens.create(first)
+        const listed = yield* tokens.list
+        assert.deepStrictEqual(listed, [
+          {
+            id: first.id,
+            policy: "partners",
+            createdAt: first.createdAt,
+            expiresAt: first.expiresAt,
+            maxUses: 10,
+            uses: 0,
+            revokedAt: undefined
+          },
+          {
+            id: second.id,
+            policy: undefined,
+            createdAt: second.createdAt,
+            expiresAt: second.expiresAt,
+            maxUses: 1,
+            uses: 0,
+            revokedAt: undefined
+          }
+        ])
+        const duplicate = yield* Effect.either(tokens.create({ ...newToken(), tokenHash: first.tokenHash }))
+        assert.isTrue(Either.isLeft(duplicate), "a second token with the same hash is refused")
+      })))
+
+    it.effect("consume takes one use per call until maxUses, answering the id and policy", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const token = newToken({ maxUses: 3, policy: "p" })
+        yield* tokens.create(token)
+        for (let i = 0; i < 3; i++) {
+          assert.deepStrictEqual(
+            yield* tokens.consume(token.tokenHash, now),
+            Option.some({ id: token.id, policy: "p" })
+          )
+        }
+        assert.deepStrictEqual(yield* tokens.consume(token.tokenHash, now), Option.none())
+        assert.strictEqual((yield* tokens.list)[0]!.uses, 3)
+        assert.deepStrictEqual(yield* tokens.consume(hashOf("unknown"), now), Option.none())
+      })))
+
+    it.effect("release gives a use back, never below zero", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const token = newToken({ maxUses: 1 })
+        yield* tokens.create(token)
+        assert.isTrue(Option.isSome(yield* tokens.consume(token.tokenHash, now)))
+        assert.isTrue(Option.isNone(yield* tokens.consume(token.tokenHash, now)))
+        yield* tokens.release(token.id)
+        assert.strictEqual((yield* tokens.list)[0]!.uses, 0)
+        yield* tokens.release(token.id)
+        assert.strictEqual((yield* tokens.list)[0]!.uses, 0)
+        assert.isTrue(Option.isSome(yield* tokens.consume(token.tokenHash, now)))
+        yield* tokens.release("0000000000000000") // an unknown id changes nothing
+      })))
+
+    it.effect("an expired token is refused from expiresAt on", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const token = newToken({ maxUses: 5, expiresAt: now })
+        yield* tokens.create(token)
+        assert.isTrue(Option.isSome(yield* tokens.consume(token.tokenHash, now - 1)))
+        assert.isTrue(Option.isNone(yield* tokens.consume(token.tokenHash, now)))
+        assert.isTrue(Option.isNone(yield* tokens.consume(token.tokenHash, now + 1)))
+        assert.strictEqual((yield* tokens.list)[0]!.uses, 1)
+      })))
+
+    it.effect("a revoked token is refused; revoke answers whether it changed anything", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const token = newToken({ maxUses: 5 })
+        const other = newToken({ maxUses: 5 })
+        yield* tokens.create(token)
+        yield* tokens.create(other)
+        assert.isTrue(yield* tokens.revoke(token.id, now))
+        assert.isFalse(yield* tokens.revoke(token.id, now + 1))
+        assert.isFalse(yield* tokens.revoke("0000000000000000", now))
+        assert.isTrue(Option.isNone(yield* tokens.consume(token.tokenHash, now)))
+        assert.isTrue(Option.isSome(yield* tokens.consume(other.tokenHash, now)))
+        const listed = yield* tokens.list
+        assert.strictEqual(listed.find((t) => t.id === token.id)!.revokedAt, now)
+        assert.isUndefined(listed.find((t) => t.id === other.id)!.revokedAt)
+      })))
+
+    it.effect("concurrent consumes of a 10-use token: exactly 10 succeed", () =>
+      run(Effect.gen(function*() {
+        const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+        const token = newToken({ maxUses: 10 })
+        yield* tokens.create(token)
+        const results = yield* Effect.all(
+          Array.from({ length: 60 }, () => tokens.consume(token.tokenHash, now)),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(results.filter(Option.isSome).length, 10)
+        assert.strictEqual((yield* tokens.list)[0]!.uses, 10)
+      })))
+  })
+}
