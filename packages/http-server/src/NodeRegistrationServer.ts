@@ -2,8 +2,9 @@
  * A Node.js `HttpServer` (in place of `NodeHttpServer.layer`) that serves an `HttpApi` containing
  * `RegistrationApi.group` with an internal fast path for its register endpoint: same definition,
  * same logic, same responses, a fraction of the per-request cost. Everything else goes through the
- * platform's handler. It refuses to start where the fast path would bypass middleware. It limits
- * connections (count, per address, timeouts) and closes by draining, within a deadline.
+ * platform's handler. It refuses to start where the fast path would bypass middleware, except
+ * `Observability.middleware`, which it applies on the fast path too. It limits connections (count,
+ * per address, timeouts) and closes by draining, within a deadline.
  *
  * @since 0.1.0
  */
@@ -13,6 +14,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as Etag from "@effect/platform/Etag"
 import * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import type * as HttpPlatform from "@effect/platform/HttpPlatform"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerError from "@effect/platform/HttpServerError"
@@ -29,11 +31,26 @@ import * as Connections from "./internal/connections.js"
 import * as FastPath from "./internal/fastPath.js"
 import { RegisterFastPath } from "./internal/fastPathService.js"
 import * as Responses from "./internal/responses.js"
+import * as Observability from "./Observability.js"
 
 const unavailable = Responses.error(
   503,
   makeRegistrationError("temporarily_unavailable", "The server is shutting down.")
 )
+
+const notFound = Responses.toServerResponse(Responses.notFound)
+
+/**
+ * The router's misses that no route can catch (a path that does not percent-decode, a parameter
+ * longer than the router's limit) fail with `RouteNotFound`, which the platform answers with an
+ * empty 404: here they get the JSON `not_found` body, as every other unknown path.
+ */
+const answerRouteNotFound = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.catchIf(
+    app,
+    (error) => HttpServerError.isServerError(error) && error._tag === "RouteNotFound",
+    () => Effect.succeed(notFound)
+  )
 
 /** The fast path's service, when the served app is an `HttpApi` with the `registration` group. */
 const fastPathService = Effect.gen(function*() {
@@ -221,17 +238,19 @@ export const make = (
       serve: (app, middleware) =>
         Effect.gen(function*() {
           const service = yield* fastPathService
-          if (Option.isSome(service) && middleware !== undefined) {
+          const observe = Observability.settingsOf(middleware)
+          if (Option.isSome(service) && middleware !== undefined && observe === undefined) {
             return yield* Effect.dieMessage(
-              "NodeRegistrationServer: the register fast path cannot apply the middleware given to serve; serve with NodeHttpServer.layer instead"
+              "NodeRegistrationServer: the register fast path cannot apply the middleware given to serve (only Observability.middleware); serve with NodeHttpServer.layer instead"
             )
           }
+          const routed = answerRouteNotFound(app)
           const rest = yield* (middleware === undefined
-            ? NodeHttpServer.makeHandler(app)
-            : NodeHttpServer.makeHandler(app, middleware as any))
+            ? NodeHttpServer.makeHandler(routed)
+            : NodeHttpServer.makeHandler(routed, middleware as any))
           let handler = rest
           if (Option.isSome(service)) {
-            const fast = yield* FastPath.makeHandler(service.value)
+            const fast = yield* FastPath.makeHandler(service.value, observe)
             handler = (request, response) => {
               if (!fast(request, response)) rest(request, response)
             }

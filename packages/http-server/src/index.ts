@@ -42,6 +42,20 @@ export * as Discovery from "./Discovery.js"
 export * as HealthApi from "./HealthApi.js"
 
 /**
+ * The server's metrics: request latency by route, operations by action, rate-limited requests.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.js"
+
+/**
+ * One middleware for every response: `X-Request-Id`, the latency metric, the optional access log.
+ *
+ * @since 0.1.0
+ */
+export * as Observability from "./Observability.js"
+
+/**
  * Abuse limits: registrations per client and in all, failed authentications per address.
  *
  * @since 0.1.0

@@ -2,11 +2,16 @@ import { Readiness } from "@effect-dcr/client"
 import { HealthApi, RegistrationApi } from "@effect-dcr/http-server"
 import { HttpApiBuilder } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
+import type { Duration } from "effect"
 import { Effect, Layer, Ref } from "effect"
 import { capturingLogger, fakeBackend, flavours, listenWith } from "./support.js"
 
 /** Registration and health on one API, served on `flavour` with the given readiness check. */
-const serve = (flavour: (typeof flavours)[number], check: Effect.Effect<void, Readiness.NotReady>, timeout?: string) =>
+const serve = (
+  flavour: (typeof flavours)[number],
+  check: Effect.Effect<void, Readiness.NotReady>,
+  timeout?: Duration.DurationInput
+) =>
   Effect.gen(function*() {
     const server = yield* listenWith(flavour)
     const api = RegistrationApi.make({ issuer: server.base }).add(HealthApi.group)

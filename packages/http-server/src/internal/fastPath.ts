@@ -21,6 +21,7 @@ import * as BearerToken from "../BearerToken.js"
 import { PayloadTooLarge } from "../RequestError.js"
 import type { BodyReadError } from "../RequestError.js"
 import type * as FastPathService from "./fastPathService.js"
+import * as Observability from "./observability.js"
 import * as RequestBody from "./requestBody.js"
 import * as Responses from "./responses.js"
 
@@ -72,8 +73,17 @@ const spanAttributes = (request: Http.IncomingMessage): Record<string, unknown> 
   return attributes
 }
 
-/** Builds the listener on the current runtime, once. @internal */
-export const makeHandler = (service: FastPathService.Service): Effect.Effect<Handler> =>
+/**
+ * Builds the listener on the current runtime, once. With `observe` (the settings of the
+ * `Observability.middleware` given to `serve`), each request gets its request id, latency metric
+ * and access log line as on the platform's pipeline.
+ *
+ * @internal
+ */
+export const makeHandler = (
+  service: FastPathService.Service,
+  observe?: Observability.Settings | undefined
+): Effect.Effect<Handler> =>
   Effect.map(Effect.runtime<never>(), (runtime) => {
     const runCallback = Runtime.runCallback(runtime)
     const traced = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentTracerEnabled)
@@ -83,12 +93,20 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
       request: Http.IncomingMessage,
       response: Http.ServerResponse,
       token: string | undefined,
-      result: string | PayloadTooLarge | BodyReadError
+      result: string | PayloadTooLarge | BodyReadError,
+      start: number,
+      id: string | undefined
     ) => {
       let effect = service.register(token, {
         contentType: request.headers["content-type"],
         read: () => typeof result === "string" ? Effect.succeed(result) : Effect.fail(result)
       }, { address: request.socket.remoteAddress, headers: request.headers })
+      if (observe !== undefined) {
+        effect = effect.pipe(
+          Effect.tap((raw) => Observability.finish(observe, "POST", path, request.url ?? path, raw.status, start, id!)),
+          Effect.annotateLogs("request_id", id)
+        )
+      }
       if (traced) {
         effect = effect.pipe(
           Effect.tap((raw) => Effect.annotateCurrentSpan("http.response.status_code", raw.status)),
@@ -101,23 +119,33 @@ export const makeHandler = (service: FastPathService.Service): Effect.Effect<Han
         )
       }
       runCallback(effect, {
-        onExit: (exit) =>
+        onExit: (exit) => {
+          const headers = cors.response(request.headers.origin)
           writeRaw(
             response,
             Exit.isSuccess(exit) ? exit.value : Responses.serverError,
-            cors.response(request.headers.origin)
+            id === undefined ? headers : [...(headers ?? []), Observability.requestIdHeader, id]
           )
+        }
       })
     }
 
     return (request, response) => {
       if (request.method !== "POST" || pathOf(request.url ?? "") !== path) return false
+      const start = observe === undefined ? 0 : performance.now()
+      const id = observe === undefined
+        ? undefined
+        : Observability.requestId(request.headers[Observability.requestIdHeader])
       const token = BearerToken.parse(request.headers["authorization"])
       if (RequestBody.declaresMoreThan(request.headers["content-length"], maxBytes)) {
         request.resume()
-        run(request, response, token, new PayloadTooLarge({ limit: maxBytes }))
+        run(request, response, token, new PayloadTooLarge({ limit: maxBytes }), start, id)
       } else {
-        RequestBody.readNodeCallback(request, maxBytes, (result) => run(request, response, token, result))
+        RequestBody.readNodeCallback(
+          request,
+          maxBytes,
+          (result) => run(request, response, token, result, start, id)
+        )
       }
       return true
     }

@@ -16,6 +16,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Cors from "../Cors.js"
+import * as Metrics from "../Metrics.js"
 import type * as RateLimit from "../RateLimit.js"
 import type { BodyReadError, PayloadTooLarge } from "../RequestError.js"
 import { MalformedBody, MissingToken, UnsupportedContentType } from "../RequestError.js"
@@ -88,13 +89,22 @@ export const make = (settings?: Settings | undefined) => {
     call: Effect.Effect<R, BackendError>
   ): Effect.Effect<Responses.RawResponse> =>
     call.pipe(
-      Effect.flatMap((response) =>
-        Responses.isUnusable(response)
-          ? Effect.as(logUnusable(operation, response), Responses.serverError)
-          : Effect.succeed(Responses.toRaw(response, tokenPresented ? withToken : withoutToken))
-      ),
-      Effect.catchAll((error) => Effect.zipRight(logBackendFailure(operation, error), serverError)),
-      Effect.catchAllDefect((defect) => Effect.zipRight(logDefect(operation, Cause.die(defect)), serverError))
+      Effect.flatMap((response) => {
+        if (Responses.isUnusable(response)) {
+          Metrics.recordOperation(operation, "FAILED")
+          return Effect.as(logUnusable(operation, response), Responses.serverError)
+        }
+        Metrics.recordOperation(operation, response.action!)
+        return Effect.succeed(Responses.toRaw(response, tokenPresented ? withToken : withoutToken))
+      }),
+      Effect.catchAll((error) => {
+        Metrics.recordOperation(operation, "FAILED")
+        return Effect.zipRight(logBackendFailure(operation, error), serverError)
+      }),
+      Effect.catchAllDefect((defect) => {
+        Metrics.recordOperation(operation, "FAILED")
+        return Effect.zipRight(logDefect(operation, Cause.die(defect)), serverError)
+      })
     )
 
   /** Reads and checks a JSON object body, then hands its text and value to `f`. */
@@ -128,7 +138,10 @@ export const make = (settings?: Settings | undefined) => {
     if (limiter === undefined) return token === undefined ? missingToken : f(Redacted.make(token))
     const address = limiter.address(peer.address, peer.headers)
     const wait = limiter.authenticationWait(address)
-    if (wait > 0) return Effect.succeed(Responses.tooManyRequests(wait))
+    if (wait > 0) {
+      Metrics.recordRateLimited("failed_authentications")
+      return Effect.succeed(Responses.tooManyRequests(wait))
+    }
     return counted(address, token === undefined ? missingToken : f(Redacted.make(token)))
   }
 
@@ -157,13 +170,17 @@ export const make = (settings?: Settings | undefined) => {
         if (limiter === undefined) return register(service, token, json)
         const address = limiter.address(peer.address, peer.headers)
         let wait = limiter.authenticationWait(address)
+        let limit = "failed_authentications"
         if (wait === 0) {
           const softwareId = value["software_id"]
           wait = limiter.register(address, token, typeof softwareId === "string" ? softwareId : undefined)
+          limit = "registrations"
         }
-        return wait > 0
-          ? Effect.succeed(Responses.tooManyRequests(wait))
-          : counted(address, register(service, token, json))
+        if (wait > 0) {
+          Metrics.recordRateLimited(limit)
+          return Effect.succeed(Responses.tooManyRequests(wait))
+        }
+        return counted(address, register(service, token, json))
       }),
     /** RFC 7592 §2.1. */
     read: (service: Service, clientId: string, token: string | undefined, peer: Peer) =>
