@@ -9,13 +9,7 @@
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import {
-  AuthleteEndpoints,
-  type AuthleteOperation,
-  describeParseIssue,
-  isJsonMediaType,
-  ResultError
-} from "@effect-dcr/schema"
+import { AuthleteEndpoints, type AuthleteOperation, describeParseIssue, isJsonMediaType } from "@effect-dcr/schema"
 import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
@@ -58,8 +52,18 @@ export interface Options {
   readonly rateLimit?: RateLimit.RateLimiter | undefined
 }
 
+/**
+ * The error bodies this API sends (`resultMessage` always present). Stricter than the schema's
+ * `ResultError` (all optional, for decoding any Authlete answer), which as an error schema of the
+ * served API would match any failure, e.g. the router's `RouteNotFound`, and answer it `400 {}`.
+ */
+const SentResultError = Schema.Struct({
+  resultCode: Schema.optional(Schema.String),
+  resultMessage: Schema.String
+}).annotations({ identifier: "ResultError" })
+
 const resultError = (status: number, description: string) =>
-  ResultError.annotations(HttpApiSchema.annotations({ status, description }))
+  SentResultError.annotations(HttpApiSchema.annotations({ status, description }))
 
 const ServiceIdPath = Schema.Struct({ serviceId: Schema.String.annotations({ description: "The service ID" }) })
 

@@ -105,6 +105,9 @@ export const tooManyRequests = (waitMillis: number): RawResponse => {
   return answer
 }
 
+/** 404 `not_found`: no route for the path (answered by `NodeRegistrationServer` for the router's misses). @internal */
+export const notFound: RawResponse = Object.freeze(error(404, makeRegistrationError("not_found", "No such endpoint.")))
+
 const deleted: RawResponse = Object.freeze(empty(204))
 
 /**
