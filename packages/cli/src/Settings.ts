@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import { AuthleteClient } from "@effect-dcr/client"
-import { DatabaseUrl, type Engine } from "@effect-dcr/engine"
+import { DatabaseUrl, Durations, type Engine } from "@effect-dcr/engine"
 import { RateLimit } from "@effect-dcr/http-server"
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
 import * as CliConfig from "@effect/cli/CliConfig"
@@ -23,6 +23,7 @@ import * as Arr from "effect/Array"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as LogLevel from "effect/LogLevel"
@@ -367,6 +368,23 @@ export const engine = {
     default: [] as ReadonlyArray<Redacted.Redacted<string>>,
     shownDefault: "none (registration is open)",
     aliases: ["DCR_INITIAL_ACCESS_TOKEN"]
+  }),
+  requireInitialAccessToken: optional("DCR_REQUIRE_INITIAL_ACCESS_TOKEN", {
+    description: "Require an initial access token on POST /register, static (DCR_INITIAL_ACCESS_TOKENS) or " +
+      "managed (`effect-dcr iat create`); a presented token is always checked.",
+    read: Config.boolean,
+    shownDefault: "true when DCR_INITIAL_ACCESS_TOKENS is set, else false"
+  }),
+  clientSecretLifetime: value("DCR_CLIENT_SECRET_LIFETIME", {
+    description: "How long a client secret is valid (client_secret_expires_at), e.g. 90d or 12h; an update " +
+      "issues a new secret once it has expired. 0: never expires.",
+    read: Durations.config,
+    default: Duration.zero,
+    shownDefault: "0 (never expires)"
+  }),
+  rotateClientSecret: toggle("DCR_ROTATE_CLIENT_SECRET", {
+    description: "Issue a new client secret on every update of a confidential client.",
+    default: false
   }),
   requireRedirectUrisForDefaultGrant: toggle("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT", {
     description: "Require redirect_uris when a client names no flow (false accepts such a client, as Authlete does).",
