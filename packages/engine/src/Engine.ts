@@ -31,7 +31,9 @@ import { InitialAccessTokenStore } from "./InitialAccessTokenStore.js"
 import * as Answers from "./internal/answers.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
+import * as Pipeline from "./internal/pipeline.js"
 import * as Span from "./internal/span.js"
+import { RegistrationPolicy } from "./RegistrationPolicy.js"
 import * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
@@ -115,13 +117,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   /** When a secret issued at `now` expires (epoch ms); `undefined`: never. */
   const secretExpiry = (now: number): number | undefined =>
     secretLifetime > 0 && Number.isFinite(secretLifetime) ? now + secretLifetime : undefined
-  const parseOptions = { requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false }
-  const mapping: Metadata.MappingOptions = {
-    scopeAsRequestableScopes: options.dcrScopeUsedAsRequestable === true,
-    customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) =>
-      !Metadata.reservedNames.has(name)
-    )
+  const policy = yield* RegistrationPolicy
+  const pipelineOptions: Pipeline.Options = {
+    requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false,
+    uriRules: policy.uriRules
   }
+  const mapping = Metadata.mappingOptions(options)
 
   const getTokenFailure = Answers.getTokenFailure(tokenFailure)
   const updateTokenFailure = Answers.updateTokenFailure(tokenFailure)
@@ -130,6 +131,13 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 
   const logStoreFailure = (operation: string, error: ClientStoreError) =>
     Effect.logError(`Engine.${operation}: client store failure (${error.operation})`, Cause.fail(error))
+
+  /** A registration policy name that is not configured (fails closed: never "no policy"). */
+  const unknownPolicy = <A>(operation: string, name: string | undefined, answer: A) =>
+    Effect.as(
+      Effect.logError(`Engine.${operation}: the registration policy ${JSON.stringify(name)} is not configured`),
+      answer
+    )
 
   /** One of the static `initialAccessTokens` (each compared, in constant time). */
   const staticTokenAccepted = (token: Redacted.Redacted<string>): boolean => {
@@ -242,11 +250,21 @@ export const make = Effect.fnUntraced(function*(options: Options) {
    * A registration whose initial access token (if any) was accepted. `policy` is the registration
    * policy attached to a managed initial access token (`undefined`: none).
    */
-  const registerAdmitted = (json: string, policy: string | undefined, now: number): Effect.Effect<RegisterResponse> => {
-    const decoded = Metadata.decodeJson(json, parseOptions)
-    if (Either.isLeft(decoded)) return Effect.succeed(Answers.registerInvalidMetadata(decoded.left))
-    const metadata = decoded.right
-    return store_(metadata, Metadata.isConfidential(metadata), Metadata.softwareId(metadata), now, 1)
+  const registerAdmitted = (json: string, name: string | undefined, now: number): Effect.Effect<RegisterResponse> => {
+    const rules = policy.rules(name)
+    if (rules === undefined) return unknownPolicy("register", name, Answers.registerServerError)
+    const checked = Pipeline.run(json, rules, pipelineOptions, { operation: "register", policy: name })
+    const admitted = (metadata: Metadata.ClientMetadata) =>
+      store_(metadata, Metadata.isConfidential(metadata), Metadata.softwareId(metadata), now, 1)
+    if (Pipeline.isSync(checked)) {
+      return Either.isLeft(checked)
+        ? Effect.succeed(Answers.registerInvalidMetadata(checked.left))
+        : admitted(checked.right)
+    }
+    return Effect.matchEffect(checked, {
+      onFailure: (error) => Effect.succeed(Answers.registerInvalidMetadata(error)),
+      onSuccess: admitted
+    })
   }
 
   /**
@@ -299,7 +317,6 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       client.right,
       information(client.right, record.clientId, request.token, record.clientSecretExpiresAt)
     )
-
   }, Effect.catchTag("ClientStoreError", (error) => Effect.as(logStoreFailure("get", error), Answers.getServerError)))
 
   const update = Effect.fn("Engine.update")(
@@ -307,14 +324,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       const found = yield* authenticate(request.clientId, request.token)
       if (Option.isNone(found)) return updateTokenFailure
       const record = found.value
-      const decoded = Metadata.decodeJson(request.json, parseOptions)
+      const decoded = Metadata.decodeJson(request.json)
       if (Either.isLeft(decoded)) return Answers.updateInvalidMetadata(decoded.left)
-      const metadata = decoded.right
-      const bodyClientId = Metadata.member(metadata, "client_id")
+      const sent = decoded.right
+      const bodyClientId = Metadata.member(sent, "client_id")
       if (bodyClientId === undefined || String(bodyClientId) !== record.clientId) {
         return Answers.updateClientIdMismatch(bodyClientId === undefined)
       }
-      const bodySecret = Metadata.member(metadata, "client_secret")
+      const bodySecret = Metadata.member(sent, "client_secret")
       if (
         bodySecret !== undefined &&
         (typeof bodySecret !== "string" || record.clientSecretHash === undefined ||
@@ -322,6 +339,14 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       ) {
         return Answers.updateClientSecretMismatch
       }
+      const name: string | undefined = undefined
+      const rules = policy.rules(name)
+      if (rules === undefined) return yield* unknownPolicy("update", name, Answers.updateServerError)
+      const checked = yield* Effect.either(
+        Pipeline.runDecoded(sent, rules, pipelineOptions, { operation: "update", policy: name })
+      )
+      if (Either.isLeft(checked)) return Answers.updateInvalidMetadata(checked.left)
+      const metadata = checked.right
       const now = Math.max(yield* Clock.currentTimeMillis, record.modifiedAt)
       const confidential = Metadata.isConfidential(metadata)
       const secretExpired = record.clientSecretExpiresAt !== undefined && record.clientSecretExpiresAt <= now

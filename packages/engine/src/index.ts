@@ -40,6 +40,20 @@ export * as DatabaseUrl from "./DatabaseUrl.js"
 export * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
+ * The registration policy the engine consults: URI rules, configured policies, custom rules.
+ *
+ * @since 0.1.0
+ */
+export * as RegistrationPolicy from "./RegistrationPolicy.js"
+
+/**
+ * `explain`: what the engine would register for a metadata document, step by step.
+ *
+ * @since 0.1.0
+ */
+export * as Explain from "./Explain.js"
+
+/**
  * The engine: `Engine.layer` provides `DynamicClientRegistration` in-process.
  *
  * @since 0.1.0

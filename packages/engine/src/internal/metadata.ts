@@ -1,19 +1,22 @@
 /**
- * The engine's only seam to the metadata schemas of `@effect-dcr/schema`: decoding and validating
- * client metadata (`parseClientMetadata`: decode, defaults, cross-member rules), and the metadata ⇄
- * `Client` mapping. The engine never validates a metadata member itself.
+ * The engine's only seam to the metadata schemas of `@effect-dcr/schema`: decoding client metadata,
+ * its defaults and cross-member rules (run in that order by the registration pipeline, with the
+ * policy's rules in between), and the metadata ⇄ `Client` mapping. The engine never validates a
+ * metadata member itself.
  *
  * @internal
  */
 import {
+  applyClientMetadataDefaults,
   Client,
   type ClientMetadata,
   clientToMetadata,
+  decodeClientMetadataJson,
   type MappingOptions,
   metadataToClient,
-  parseClientMetadata,
-  type ParseClientMetadataOptions,
-  type RegistrationErrorResponse
+  type RegistrationErrorResponse,
+  validateClientMetadata,
+  type ValidateOptions
 } from "@effect-dcr/schema"
 import type * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
@@ -47,11 +50,27 @@ export const reservedNames: ReadonlySet<string> = new Set([
   "registration_client_uri"
 ])
 
-/** JSON text → validated metadata with the defaults applied (one `JSON.parse`, one decode). @internal */
-export const decodeJson = (
-  json: string,
-  options?: ParseClientMetadataOptions | undefined
-): Either.Either<ClientMetadata, RegistrationErrorResponse> => parseClientMetadata(json, options)
+/** JSON text → the metadata as sent, decoded (one `JSON.parse`, one decode). @internal */
+export const decodeJson = (json: string): Either.Either<ClientMetadata, RegistrationErrorResponse> =>
+  decodeClientMetadataJson(json)
+
+/** The RFC 7591 defaults for omitted members (a new object). @internal */
+export const applyDefaults = (metadata: ClientMetadata): ClientMetadata => applyClientMetadataDefaults(metadata)
+
+/** The cross-member rules (and, with `uriRules`, the URI rules). @internal */
+export const validate = (
+  metadata: ClientMetadata,
+  options: ValidateOptions
+): Either.Either<ClientMetadata, RegistrationErrorResponse> => validateClientMetadata(metadata, options)
+
+/** The mapping options of the engine's `dcrScopeUsedAsRequestable` / `supportedCustomClientMetadata`. @internal */
+export const mappingOptions = (options: {
+  readonly dcrScopeUsedAsRequestable?: boolean | undefined
+  readonly supportedCustomClientMetadata?: ReadonlyArray<string> | undefined
+}): MappingOptions => ({
+  scopeAsRequestableScopes: options.dcrScopeUsedAsRequestable === true,
+  customMetadataNames: (options.supportedCustomClientMetadata ?? []).filter((name) => !reservedNames.has(name))
+})
 
 /** A member of the request that the metadata schema keeps untyped (`client_id`, `client_secret`). @internal */
 export const member = (metadata: ClientMetadata, name: string): unknown => (metadata as Record<string, unknown>)[name]
