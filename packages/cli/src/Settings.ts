@@ -85,7 +85,7 @@ const readAny = <A>(env: string, aliases: ReadonlyArray<string>, read: (name: st
       const set = Arr.getSomes(found)
       if (set.length > 1) {
         return Either.left(ConfigError.InvalidData(
-          [],
+          [env],
           `${set.map(([name]) => name).join(" and ")} are both set: set only ${env}`
         ))
       }
@@ -200,7 +200,7 @@ export const toggle = (
 const nonEmpty = (name: string) =>
   Config.string(name).pipe(Config.mapOrFail((text) =>
     text.trim() === ""
-      ? Either.left(ConfigError.InvalidData([name], `${name} is set but empty`))
+      ? Either.left(ConfigError.InvalidData([], `${name} is set but empty`))
       : Either.right(text)
   ))
 
@@ -211,7 +211,7 @@ const nonEmptyList = (what: string) => (name: string) =>
     Config.mapOrFail((items) =>
       Arr.isNonEmptyReadonlyArray(items)
         ? Either.right(items as ReadonlyArray<string>)
-        : Either.left(ConfigError.InvalidData([name], `${name} is set but holds no ${what}`))
+        : Either.left(ConfigError.InvalidData([], `${name} is set but holds no ${what}`))
     )
   )
 
@@ -222,7 +222,7 @@ const port = (name: string) =>
     return port <= 65535
       ? Either.right(port)
       : Either.left(
-        ConfigError.InvalidData([name], `Expected ${name} to be 0 or a port number, got ${JSON.stringify(text)}`)
+        ConfigError.InvalidData([], `Expected ${name} to be 0 or a port number, got ${JSON.stringify(text)}`)
       )
   }))
 
@@ -230,7 +230,7 @@ const port = (name: string) =>
 const rateLimit = (name: string) =>
   Config.string(name).pipe(
     Config.mapOrFail((text) =>
-      Either.mapLeft(RateLimit.parseLimit(text), (reason) => ConfigError.InvalidData([name], `${name}: ${reason}`))
+      Either.mapLeft(RateLimit.parseLimit(text), (reason) => ConfigError.InvalidData([], `${name}: ${reason}`))
     )
   )
 
@@ -240,7 +240,7 @@ const trustedProxies = (name: string) =>
     const problem = RateLimit.checkTrustedProxies(entries)
     return problem === undefined
       ? Either.right(entries)
-      : Either.left(ConfigError.InvalidData([name], `${name}: ${problem}`))
+      : Either.left(ConfigError.InvalidData([], `${name}: ${problem}`))
   }))
 
 const defaultDatabase: DatabaseUrl.DatabaseUrl = { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }

@@ -1,0 +1,160 @@
+/**
+ * End to end on the BUILT command line (`node packages/cli/dist/bin.js`): `serve --help` made from the
+ * settings, the unknown `DCR_*` warning, a misconfiguration stopping the start, metadata from `@file`
+ * and from standard input. The suite builds first (incremental `tsc -b`, as Cli.e2e.test.ts).
+ */
+import { Settings } from "@effect-dcr/cli"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { execFileSync, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { stripVTControlCharacters } from "node:util"
+
+const root = new URL("../../../", import.meta.url).pathname
+const bin = join(root, "packages/cli/dist/bin.js")
+
+beforeAll(() => {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
+}, 180_000)
+
+const tempDirectory = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-settings-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+/** The environment of a child: this process's, without any `DCR_*` variable, plus `env`. */
+const childEnv = (env: Record<string, string>) => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DCR_"))),
+  ...env
+})
+
+/** Runs the bin to completion (`input` on its standard input). */
+const cli = (args: ReadonlyArray<string>, env: Record<string, string>, input?: string) =>
+  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv(env) })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (c) => (stdout += c))
+    child.stderr.on("data", (c) => (stderr += c))
+    child.once("exit", (code) => resume(Effect.succeed({ code, stdout, stderr })))
+    child.stdin.end(input ?? "")
+  })
+
+/** Starts `serve`, waits for its banner, then stops it with SIGTERM; answers all it printed. */
+const serveOnce = (env: Record<string, string>) =>
+  Effect.async<{ code: number | null; output: string }>((resume) => {
+    const child = spawn(process.execPath, [bin, "serve"], {
+      cwd: root,
+      env: childEnv({ HOST: "127.0.0.1", PORT: "0", ...env }),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    let stopping = false
+    const take = (chunk: Buffer) => {
+      output += chunk
+      if (!stopping && output.includes("Ready. Press Ctrl+C to stop.")) {
+        stopping = true
+        child.kill("SIGTERM")
+      }
+    }
+    child.stdout.on("data", take)
+    child.stderr.on("data", take)
+    child.once("exit", (code) => resume(Effect.succeed({ code, output })))
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+const metadata = { client_name: "from a file", redirect_uris: ["http://127.0.0.1:7777/cb"], scope: "read" }
+
+describe("settings, end to end (built bin)", () => {
+  it.effect("serve --help lists every setting with its variable, default and meaning", () =>
+    Effect.gen(function*() {
+      const help = yield* cli(["serve", "--help"], {})
+      assert.strictEqual(help.code, 0, help.stderr)
+      const text = stripVTControlCharacters(help.stdout)
+      for (const setting of Settings.all) {
+        assert.include(text, `--${setting.flag}`)
+        for (const name of [setting.env, ...setting.aliases]) assert.include(text, name)
+        assert.include(text, `Default: ${setting.shownDefault}.`, setting.env)
+      }
+    }), 60_000)
+
+  it.live(
+    "an unknown DCR_* variable is reported at startup (did you mean …), and serve still starts",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory
+        const { code, output } = yield* serveOnce({
+          DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`,
+          DCR_ISUER: "https://as.example.com",
+          DCR_INITIAL_ACCESS_TOKEN: "alias-not-unknown"
+        })
+        assert.strictEqual(code, 0, output)
+        assert.include(output, "Unknown environment variable DCR_ISUER (did you mean DCR_ISSUER?)")
+        assert.notInclude(output, "Unknown environment variable DCR_INITIAL_ACCESS_TOKEN")
+        assert.notInclude(output, "alias-not-unknown", "a token's value is never printed")
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.effect(
+    "a misconfiguration stops the start with exit 1 and a message naming the variable or the flag",
+    () =>
+      Effect.gen(function*() {
+        for (
+          const [args, env, name] of [
+            [[], { DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: "maybe" }, "DCR_ROTATE_REGISTRATION_ACCESS_TOKEN"],
+            [[], { DCR_INITIAL_ACCESS_TOKENS: " , " }, "DCR_INITIAL_ACCESS_TOKENS"],
+            [[], { DCR_INITIAL_ACCESS_TOKENS: "a", DCR_INITIAL_ACCESS_TOKEN: "b" }, "DCR_INITIAL_ACCESS_TOKEN"],
+            [[], { PORT: "" }, "PORT"],
+            [[], { AUTHLETE_SERVICE_ID: "1" }, "AUTHLETE_SERVICE_ACCESS_TOKEN"],
+            [["--port", "http"], {}, "--port"],
+            [["--issuer", "not a url"], {}, "--issuer"]
+          ] as const
+        ) {
+          const result = yield* cli(["serve", ...args], env)
+          assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${result.stdout}${result.stderr}`)
+          assert.include(result.stdout + result.stderr, name, JSON.stringify([args, env]))
+          assert.notInclude(result.stdout, "Ready.")
+        }
+      }),
+    60_000
+  )
+
+  it.effect(
+    "register and update take the metadata inline, from @file or from - (standard input)",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory
+        const env = { DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`, DCR_ISSUER: "https://as.example.com" }
+        const file = join(dir, "client.json")
+        writeFileSync(file, JSON.stringify(metadata))
+        const fromFile = yield* cli(["register", `@${file}`], env)
+        assert.strictEqual(fromFile.code, 0, fromFile.stderr)
+        const info = JSON.parse(fromFile.stdout)
+        assert.strictEqual(info.client_name, "from a file")
+        assert.strictEqual(info.scope, "read", "the CLI keeps scope too (same settings as serve)")
+
+        const fromStdin = yield* cli(["register", "-"], env, JSON.stringify({ ...metadata, client_name: "from stdin" }))
+        assert.strictEqual(fromStdin.code, 0, fromStdin.stderr)
+        assert.strictEqual(JSON.parse(fromStdin.stdout).client_name, "from stdin")
+
+        const update = { ...metadata, client_id: info.client_id, client_name: "updated from stdin" }
+        const updated = yield* cli(
+          ["update", info.client_id, "-", "--token", info.registration_access_token],
+          env,
+          JSON.stringify(update)
+        )
+        assert.strictEqual(updated.code, 0, updated.stderr)
+        assert.strictEqual(JSON.parse(updated.stdout).client_name, "updated from stdin")
+
+        const missing = yield* cli(["register", `@${join(dir, "absent.json")}`], env)
+        assert.strictEqual(missing.code, 1)
+        assert.include(missing.stdout + missing.stderr, "absent.json")
+      }).pipe(Effect.scoped),
+    60_000
+  )
+})
