@@ -1,12 +1,13 @@
 /**
- * `DCR_DATABASE_URL`: where the engine keeps its clients, read once into a tagged value. Today
- * every accepted form names a SQLite database; other stores add their own tag.
+ * `DCR_DATABASE_URL`: where the engine keeps its clients, read once into a tagged value — a SQLite
+ * file (`SqliteClientStore`) or a PostgreSQL database (`PgClientStore`).
  *
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
 import { fileURLToPath } from "node:url"
 
 /**
@@ -21,12 +22,24 @@ export interface Sqlite {
 }
 
 /**
+ * A PostgreSQL database: the `postgres://` / `postgresql://` connection URL as given (it may hold a
+ * password, hence `Redacted`), for `PgClientStore`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Postgres {
+  readonly _tag: "Postgres"
+  readonly url: Redacted.Redacted<string>
+}
+
+/**
  * A parsed database URL.
  *
  * @since 0.1.0
  * @category models
  */
-export type DatabaseUrl = Sqlite
+export type DatabaseUrl = Sqlite | Postgres
 
 const memory: Sqlite = { _tag: "Sqlite", filename: ":memory:" }
 
@@ -37,7 +50,20 @@ const sqlite = (filename: string): Either.Either<DatabaseUrl, string> =>
 
 const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/
 
-const expected = "expected sqlite:<path>, sqlite::memory:, a file:/// URL or a path"
+const expected = "expected postgres://…, sqlite:<path>, sqlite::memory:, a file:/// URL or a path"
+
+const postgres = (url: string, schemeName: string): Either.Either<DatabaseUrl, string> => {
+  const invalid = "Invalid PostgreSQL URL (expected postgres://[user[:password]@]host[:port]/database)"
+  if (!url.startsWith("//", schemeName.length + 1)) return Either.left(invalid)
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return Either.left(invalid)
+  }
+  if (parsed.hash !== "") return Either.left("A PostgreSQL URL takes no fragment")
+  return Either.right({ _tag: "Postgres", url: Redacted.make(url) })
+}
 
 /**
  * Reads a database URL. Accepted forms:
@@ -47,10 +73,13 @@ const expected = "expected sqlite:<path>, sqlite::memory:, a file:/// URL or a p
  * - `sqlite::memory:`, `sqlite://:memory:` or `:memory:`: a private in-memory database;
  * - a `file:` URL of an absolute path (`file:///var/lib/dcr.sqlite`, percent-decoded), without a
  *   query or fragment;
- * - a path without a scheme (`data/dcr.sqlite`, `/var/lib/dcr.sqlite`).
+ * - a path without a scheme (`data/dcr.sqlite`, `/var/lib/dcr.sqlite`);
+ * - `postgres://…` or `postgresql://…`: a PostgreSQL database, kept whole (`Redacted`) for the
+ *   driver, which reads its host, port, user, password, database and query parameters (`sslmode`,
+ *   `application_name`, `options`, …).
  *
  * Anything else is `Either.left` with a message that never repeats the URL (it may hold a password):
- * a relative `file:` URL, an empty path, another scheme (`postgres:` is not supported yet).
+ * a relative `file:` URL, an empty path, a PostgreSQL URL that does not parse, another scheme.
  *
  * @since 0.1.0
  * @category parsing
@@ -63,11 +92,9 @@ export const parse = (url: string): Either.Either<DatabaseUrl, string> => {
   const other = scheme.exec(url)
   if (other !== null) {
     const name = other[1]!.toLowerCase()
-    return Either.left(
-      name === "postgres" || name === "postgresql"
-        ? `PostgreSQL databases are not supported yet (${expected})`
-        : `Unsupported database URL scheme ${name}: (${expected})`
-    )
+    return name === "postgres" || name === "postgresql"
+      ? postgres(url, name)
+      : Either.left(`Unsupported database URL scheme ${name}: (${expected})`)
   }
   return sqlite(url)
 }

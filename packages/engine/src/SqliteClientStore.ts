@@ -14,10 +14,11 @@ import type * as SqlConnection from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -618,8 +619,8 @@ export const layerFromSqlClient = (
   Layer.scopedContext(Effect.flatMap(SqlClient.SqlClient, (sql) => makeContext(sql, options)))
 
 /**
- * The store on the database named by `DCR_DATABASE_URL` (see `DatabaseUrl.parse` for the accepted
- * forms), or by another `DatabaseUrl` config.
+ * The store on the SQLite database named by `DCR_DATABASE_URL` (see `DatabaseUrl.parse` for the
+ * accepted forms), or by another `DatabaseUrl` config; a PostgreSQL URL is a `ConfigError`.
  *
  * @since 0.1.0
  * @category layers
@@ -627,7 +628,12 @@ export const layerFromSqlClient = (
 export const layerUrlConfig = (
   url: Config.Config<DatabaseUrl.DatabaseUrl> = DatabaseUrl.config()
 ): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError | ConfigError.ConfigError> =>
-  layerConfig({ filename: Config.map(url, (database) => database.filename) })
+  layerConfig({
+    filename: Config.mapOrFail(url, (database) =>
+      database._tag === "Sqlite"
+        ? Either.right(database.filename)
+        : Either.left(ConfigError.InvalidData([], "SqliteClientStore opens SQLite databases; use PgClientStore")))
+  })
 
 /**
  * The store configured from `Config`, e.g.

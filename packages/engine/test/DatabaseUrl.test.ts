@@ -1,6 +1,6 @@
 import { DatabaseUrl } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Either } from "effect"
+import { Config, ConfigProvider, Effect, Either, Redacted } from "effect"
 
 const sqlite = (filename: string): DatabaseUrl.DatabaseUrl => ({ _tag: "Sqlite", filename })
 
@@ -55,10 +55,30 @@ describe("DatabaseUrl.parse", () => {
     assert.include(left("mysql://db/dcr"), "Unsupported database URL scheme mysql:")
   })
 
-  it("postgres: is refused for now, without repeating the URL (it may hold a password)", () => {
-    for (const url of ["postgres://dcr:s3cret@db.example/dcr", "postgresql://dcr:s3cret@db.example/dcr"]) {
+  it("postgres:// and postgresql:// URLs are kept whole, redacted", () => {
+    for (
+      const url of [
+        "postgres://dcr:s3cret@db.example/dcr",
+        "postgresql://dcr:s3cret@db.example:6432/dcr?sslmode=require&application_name=dcr",
+        "POSTGRES://db.example/dcr",
+        "postgres:///dcr?host=/var/run/postgresql"
+      ]
+    ) {
+      const parsed = DatabaseUrl.parse(url)
+      assert.isTrue(Either.isRight(parsed), url)
+      if (Either.isRight(parsed) && parsed.right._tag === "Postgres") {
+        assert.strictEqual(Redacted.value(parsed.right.url), url)
+        assert.notInclude(String(parsed.right.url), "s3cret")
+      } else assert.fail(`${url} is not a Postgres URL`)
+    }
+  })
+
+  it("refuses a malformed PostgreSQL URL without repeating it (it may hold a password)", () => {
+    for (
+      const url of ["postgres:dcr:s3cret@db", "postgresql://dcr:s3cret@db:port/x", "postgres://dcr:s3cret@db/x#frag"]
+    ) {
       const message = left(url)
-      assert.include(message, "PostgreSQL")
+      assert.include(message, "PostgreSQL URL", url)
       assert.notInclude(message, "s3cret")
     }
   })
@@ -75,7 +95,7 @@ describe("DatabaseUrl.config", () => {
         sqlite("x.sqlite")
       )
       assert.deepStrictEqual(yield* read(DatabaseUrl.config("DB"), { DB: ":memory:" }), sqlite(":memory:"))
-      const error = yield* Effect.flip(read(DatabaseUrl.config(), { DCR_DATABASE_URL: "postgres://u:pw@db/dcr" }))
+      const error = yield* Effect.flip(read(DatabaseUrl.config(), { DCR_DATABASE_URL: "postgres://u:pw@db:x/dcr" }))
       assert.include(String(error), "DCR_DATABASE_URL")
       assert.notInclude(String(error), "pw@")
     }))

@@ -2,90 +2,16 @@ import { ClientStore, SqliteClientStore } from "@effect-dcr/engine"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, ConfigProvider, Context, Effect, Either, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-
-const record = (clientId: string, overrides: Partial<ClientStore.ClientRecord> = {}): ClientStore.ClientRecord => ({
-  clientId,
-  client: JSON.stringify({ clientId: Number(clientId), clientName: "c" + clientId }),
-  registrationAccessTokenHash: "hash-" + clientId,
-  clientSecretHash: undefined,
-  clientSecretExpiresAt: undefined,
-  softwareId: undefined,
-  createdAt: 1_700_000_000_000,
-  modifiedAt: 1_700_000_000_000,
-  ...overrides
-})
-
-const memory = SqliteClientStore.layer({ filename: ":memory:" })
+import { record } from "./_stores.js"
 
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-store-"))
 
+// The contract every store meets is in ClientStore.test.ts and storeContract.ts; here what is SQLite's own.
 describe("SqliteClientStore", () => {
-  it.effect("insert then find returns the same record", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      const r = record("100000000000001", { clientSecretHash: "secret-hash", softwareId: "sw" })
-      yield* store.insert(r, { uniqueSoftwareId: false })
-      const found = yield* store.find(r.clientId)
-      assert.deepStrictEqual(found, Option.some(r))
-      assert.deepStrictEqual(yield* store.find("999999999999999"), Option.none())
-    }).pipe(Effect.provide(memory)))
-
-  it.effect("a duplicate client id is a ClientIdCollision and leaves the first row intact", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      yield* store.insert(record("100000000000002"), { uniqueSoftwareId: false })
-      const error = yield* store.insert(record("100000000000002", { client: "{}" }), { uniqueSoftwareId: false }).pipe(
-        Effect.flip
-      )
-      assert.strictEqual(error._tag, "ClientIdCollision")
-      const found = yield* store.find("100000000000002")
-      assert.strictEqual(Option.getOrThrow(found).client, record("100000000000002").client)
-    }).pipe(Effect.provide(memory)))
-
-  it.effect("duplicate software_id is refused only when asked", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      yield* store.insert(record("100000000000003", { softwareId: "app" }), { uniqueSoftwareId: true })
-      yield* store.insert(record("100000000000004", { softwareId: "app" }), { uniqueSoftwareId: false })
-      const error = yield* store.insert(record("100000000000005", { softwareId: "app" }), { uniqueSoftwareId: true })
-        .pipe(Effect.flip)
-      assert.strictEqual(error._tag, "DuplicateSoftwareId")
-      assert.isTrue(Option.isNone(yield* store.find("100000000000005")))
-      yield* store.insert(record("100000000000006", { softwareId: "other" }), { uniqueSoftwareId: true })
-      yield* store.insert(record("100000000000007"), { uniqueSoftwareId: true })
-      assert.isTrue(Option.isSome(yield* store.find("100000000000004")))
-      assert.isTrue(Option.isSome(yield* store.find("100000000000006")))
-    }).pipe(Effect.provide(memory)))
-
-  it.effect("replace and delete are compare-and-set on the token hash", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      const r = record("100000000000008", { softwareId: "s1", clientSecretHash: "sh" })
-      yield* store.insert(r, { uniqueSoftwareId: false })
-      const next = {
-        client: "{\"clientName\":\"new\"}",
-        registrationAccessTokenHash: "rotated",
-        clientSecretHash: undefined,
-        clientSecretExpiresAt: undefined,
-        softwareId: undefined,
-        modifiedAt: r.modifiedAt + 5
-      }
-      assert.isFalse(yield* store.replace(r.clientId, "wrong-hash", next))
-      assert.isFalse(yield* store.replace("100000000000999", r.registrationAccessTokenHash, next))
-      assert.isTrue(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
-      const found = Option.getOrThrow(yield* store.find(r.clientId))
-      assert.deepStrictEqual(found, { ...next, clientId: r.clientId, createdAt: r.createdAt })
-      assert.isFalse(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
-      assert.isFalse(yield* store.delete(r.clientId, r.registrationAccessTokenHash))
-      assert.isTrue(yield* store.delete(r.clientId, "rotated"))
-      assert.isTrue(Option.isNone(yield* store.find(r.clientId)))
-      assert.isFalse(yield* store.delete(r.clientId, "rotated"))
-    }).pipe(Effect.provide(memory)))
-
   it.effect("a file store survives a restart, in WAL mode, with migrations applied once", () =>
     Effect.gen(function*() {
       const dir = tempDir()
@@ -280,89 +206,6 @@ describe("SqliteClientStore group commit", () => {
       assert.isBelow(bounded, 30)
       // an invalid size falls back to the default instead of stalling the writer
       assert.isBelow(yield* commitsWith(0, 2), 30)
-      fs.rmSync(dir, { recursive: true, force: true })
-    }))
-
-  it.effect("a client id collision inside a batch fails only that row", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      yield* store.insert(record("300000000000000"), { uniqueSoftwareId: false })
-      const rows = Array.from({ length: 40 }, (_, i) =>
-        i === 10 || i === 25
-          ? record("300000000000000", { client: "{\"late\":" + i + "}" })
-          : i === 30
-          ? record("300000000000105", { client: "{\"twin\":true}" })
-          : record(String(300_000_000_000_100 + i)))
-      const results = yield* Effect.all(
-        rows.map((r) => Effect.either(store.insert(r, { uniqueSoftwareId: false }))),
-        { concurrency: "unbounded" }
-      )
-      const failed = results.flatMap((result, i) => Either.isLeft(result) ? [[i, result.left._tag] as const] : [])
-      // rows 10 and 25 collide with the committed row, row 30 with row 5 of the same batch
-      assert.deepStrictEqual(failed, [[10, "ClientIdCollision"], [25, "ClientIdCollision"], [30, "ClientIdCollision"]])
-      for (const [i, r] of rows.entries()) {
-        if (i === 10 || i === 25 || i === 30) continue
-        assert.deepStrictEqual(yield* store.find(r.clientId), Option.some(r))
-      }
-      assert.strictEqual(
-        Option.getOrThrow(yield* store.find("300000000000000")).client,
-        record("300000000000000").client
-      )
-    }).pipe(Effect.provide(memory)))
-
-  it.effect("a duplicate software_id inside the same batch is caught: exactly one row wins", () =>
-    Effect.gen(function*() {
-      const store = yield* ClientStore.ClientStore
-      const rows = Array.from(
-        { length: 30 },
-        (_, i) => record(String(400_000_000_000_000 + i), { softwareId: i % 3 === 0 ? "shared" : `own-${i}` })
-      )
-      const results = yield* Effect.all(
-        rows.map((r) => Effect.either(store.insert(r, { uniqueSoftwareId: true }))),
-        { concurrency: "unbounded" }
-      )
-      const winners = rows.filter((_, i) => Either.isRight(results[i]!))
-      assert.strictEqual(winners.filter((r) => r.softwareId === "shared").length, 1)
-      assert.strictEqual(winners.length, 21)
-      results.forEach((result, i) => {
-        if (Either.isLeft(result)) {
-          assert.strictEqual(result.left._tag, "DuplicateSoftwareId")
-          assert.strictEqual(rows[i]!.softwareId, "shared")
-        }
-      })
-      for (const [i, r] of rows.entries()) {
-        assert.strictEqual(Option.isSome(yield* store.find(r.clientId)), Either.isRight(results[i]!))
-      }
-    }).pipe(Effect.provide(memory)))
-
-  it.effect("closing the layer writes what is queued; later inserts fail with ClientStoreError", () =>
-    Effect.gen(function*() {
-      const dir = tempDir()
-      const filename = path.join(dir, "dcr.sqlite")
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(SqliteClientStore.layer({ filename }), scope)
-      const store = Context.get(context, ClientStore.ClientStore)
-      const ids = Array.from({ length: 50 }, (_, i) => String(500_000_000_000_000 + i))
-      const fibers = yield* Effect.forEach(
-        ids,
-        (id) => Effect.fork(store.insert(record(id), { uniqueSoftwareId: false }))
-      )
-      // let the fibers queue their rows, then close while they wait for the writer
-      yield* Effect.yieldNow()
-      yield* Scope.close(scope, Exit.void)
-      const exits = yield* Effect.forEach(fibers, Fiber.await)
-      const late = yield* Effect.flip(store.insert(record("500000000000999"), { uniqueSoftwareId: false }))
-      assert.strictEqual(late._tag, "ClientStoreError")
-      const found = yield* Effect.flatMap(
-        ClientStore.ClientStore,
-        (reopened) => Effect.forEach(ids, (id) => reopened.find(id))
-      )
-        .pipe(Effect.provide(SqliteClientStore.layer({ filename })))
-      exits.forEach((exit, i) => {
-        if (Exit.isSuccess(exit)) assert.isTrue(Option.isSome(found[i]!), `row ${i} answered but not committed`)
-        else assert.strictEqual(Cause.squash(exit.cause) instanceof ClientStore.ClientStoreError, true)
-      })
-      assert.isTrue(exits.every(Exit.isSuccess), "rows queued before the close are written")
       fs.rmSync(dir, { recursive: true, force: true })
     }))
 

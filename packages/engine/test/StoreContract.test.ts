@@ -3,6 +3,7 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { describeStore, stores } from "./_stores.js"
 import { storeContract } from "./storeContract.js"
 
 storeContract("SqliteClientStore (:memory:)", () => SqliteClientStore.layer({ filename: ":memory:" }))
@@ -14,3 +15,8 @@ storeContract("SqliteClientStore (file)", () =>
       (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
     ).pipe(Effect.map((dir) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite") })))
   ))
+
+// PostgreSQL: a new schema per test (skipped with the reason when no server answers, outside CI)
+for (const store of stores.filter((store) => store.name === "PostgreSQL")) {
+  describeStore(store, "PgClientStore", () => storeContract("PgClientStore", () => store.fresh()))
+}
