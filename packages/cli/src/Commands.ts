@@ -153,10 +153,14 @@ export const serve = Command.make(
   { settings: Settings.options },
   ({ settings }) =>
     Effect.gen(function*() {
-      for (const warning of Settings.unknownVariables(yield* Effect.sync(() => process.env))) {
+      const env = yield* Effect.sync(() => process.env)
+      for (const warning of Settings.unknownVariables(env)) {
         yield* Effect.logWarning(warning)
       }
       const config = yield* ServerConfig.make(settings)
+      if (config.backend._tag === "Authlete") {
+        for (const warning of Settings.ignoredWithAuthlete(env)) yield* Effect.logWarning(warning)
+      }
       return yield* Layer.launch(Server.layer(config))
     }).pipe(Effect.tapError((error) => Console.error(`error: ${describeError(error)}`)))
 ).pipe(

@@ -486,6 +486,18 @@ const closestName = (name: string, known: ReadonlyArray<string>): string | undef
 }
 
 /**
+ * Warnings for the engine's settings set in `env` while Authlete is the backend: they configure the
+ * embedded engine, and Authlete's service settings apply instead.
+ *
+ * @since 0.1.0
+ * @category diagnostics
+ */
+export const ignoredWithAuthlete = (env: Readonly<Record<string, string | undefined>>): ReadonlyArray<string> =>
+  Object.values(engine).flatMap((setting: Setting<unknown>) => [setting.env, ...setting.aliases])
+    .filter((name) => env[name] !== undefined)
+    .map((name) => `${name} has no effect with Authlete as the backend: configure the Authlete service instead`)
+
+/**
  * Warnings for the `DCR_*` variables in `env` that no setting reads, each with the closest known name
  * when there is one near enough ("did you mean").
  *

@@ -264,6 +264,16 @@ describe("Settings", () => {
     }
   })
 
+  it("the engine's settings are reported as having no effect when Authlete is the backend", () => {
+    assert.deepStrictEqual(
+      Settings.ignoredWithAuthlete({ DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: "true", HOST: "0.0.0.0", DCR_ISSUER: "x" }),
+      ["DCR_ROTATE_REGISTRATION_ACCESS_TOKEN has no effect with Authlete as the backend: configure the Authlete service instead"]
+    )
+    for (const setting of Object.values(Settings.engine) as ReadonlyArray<Settings.Setting<unknown>>) {
+      assert.lengthOf(Settings.ignoredWithAuthlete({ [setting.env]: "x" }), 1, setting.env)
+    }
+  })
+
   it("unknown DCR_* variables are reported, with the nearest known name", () => {
     const warnings = Settings.unknownVariables({
       DCR_ISUER: "https://as.example.com",
