@@ -1,16 +1,13 @@
-import { ClientStore, Engine, InitialAccessTokenStore, SqliteClientStore } from "@effect-dcr/engine"
+import { ClientStore, Engine, InitialAccessTokenStore } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import * as TestClock from "effect/TestClock"
-import * as fs from "node:fs"
-import * as path from "node:path"
-import { content, get, register, registered, registrationEndpoint, tempDir, webClient } from "./_helpers.js"
+import { content, get, register, registered, registrationEndpoint, webClient } from "./_helpers.js"
+import { forEachStore, type StoreLayer } from "./_stores.js"
 
 /** The engine and, next to it, the stores it runs on (to issue, list and revoke tokens). */
-const engineWithStores = (options: Partial<Engine.Options> = {}, filename = ":memory:") =>
-  Engine.layer({ registrationEndpoint, ...options }).pipe(
-    Layer.provideMerge(SqliteClientStore.layer({ filename }))
-  )
+const engineWithStores = (stores: StoreLayer, options: Partial<Engine.Options> = {}) =>
+  Engine.layer({ registrationEndpoint, ...options }).pipe(Layer.provideMerge(stores))
 
 const issue = (options: Partial<InitialAccessTokenStore.IssueOptions> = {}) =>
   Effect.map(
@@ -31,7 +28,7 @@ const unauthorized = (
   assert.strictEqual(content(response).error, "invalid_token")
 }
 
-describe("managed initial access tokens", () => {
+forEachStore("managed initial access tokens", (store) => {
   it.effect("issue stores only the hash: a 43-character token, a 16-hex-digit id, the limits", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(1_700_000_000_000)
@@ -51,7 +48,7 @@ describe("managed initial access tokens", () => {
         const error = yield* Effect.flip(issue(bad as Partial<InitialAccessTokenStore.IssueOptions>))
         assert.strictEqual(error._tag, "InvalidIssueOptions")
       }
-    }).pipe(Effect.provide(engineWithStores())))
+    }).pipe(Effect.provide(engineWithStores(store.fresh()))))
 
   it.effect("a managed token admits registrations up to its maximum number of uses", () =>
     Effect.gen(function*() {
@@ -60,7 +57,7 @@ describe("managed initial access tokens", () => {
       yield* registered(webClient, token)
       unauthorized(yield* register(webClient, token))
       assert.strictEqual((yield* listed(details.id)).uses, 2)
-    }).pipe(Effect.provide(engineWithStores({ requireInitialAccessToken: true }))))
+    }).pipe(Effect.provide(engineWithStores(store.fresh(), { requireInitialAccessToken: true }))))
 
   it.effect("a managed token expires at its expiry time", () =>
     Effect.gen(function*() {
@@ -70,7 +67,7 @@ describe("managed initial access tokens", () => {
       yield* registered(webClient, token)
       yield* TestClock.adjust("1 minute")
       unauthorized(yield* register(webClient, token))
-    }).pipe(Effect.provide(engineWithStores({ requireInitialAccessToken: true }))))
+    }).pipe(Effect.provide(engineWithStores(store.fresh(), { requireInitialAccessToken: true }))))
 
   it.effect("a revoked token is refused at once; other tokens keep working", () =>
     Effect.gen(function*() {
@@ -81,7 +78,7 @@ describe("managed initial access tokens", () => {
       assert.isTrue(yield* tokens.revoke(revoked.details.id, 1))
       unauthorized(yield* register(webClient, revoked.token))
       yield* registered(webClient, kept.token)
-    }).pipe(Effect.provide(engineWithStores({ requireInitialAccessToken: true }))))
+    }).pipe(Effect.provide(engineWithStores(store.fresh(), { requireInitialAccessToken: true }))))
 
   it.effect("a failed registration gives its use back: only CREATED registrations count", () =>
     Effect.gen(function*() {
@@ -96,7 +93,11 @@ describe("managed initial access tokens", () => {
       yield* registered(webClient, token)
       unauthorized(yield* register(webClient, token))
       assert.strictEqual((yield* listed(details.id)).uses, 1)
-    }).pipe(Effect.provide(engineWithStores({ requireInitialAccessToken: true, dcrDuplicateSoftwareIdBlocked: true }))))
+    }).pipe(
+      Effect.provide(
+        engineWithStores(store.fresh(), { requireInitialAccessToken: true, dcrDuplicateSoftwareIdBlocked: true })
+      )
+    ))
 
   it.effect("requireInitialAccessToken: without a token UNAUTHORIZED; static and managed tokens both admit", () =>
     Effect.gen(function*() {
@@ -106,7 +107,10 @@ describe("managed initial access tokens", () => {
       unauthorized(yield* register(webClient, "unknown-token"))
     }).pipe(
       Effect.provide(
-        engineWithStores({ requireInitialAccessToken: true, initialAccessTokens: [Redacted.make("static-token")] })
+        engineWithStores(store.fresh(), {
+          requireInitialAccessToken: true,
+          initialAccessTokens: [Redacted.make("static-token")]
+        })
       )
     ))
 
@@ -114,7 +118,7 @@ describe("managed initial access tokens", () => {
     Effect.gen(function*() {
       unauthorized(yield* register(webClient))
       yield* registered(webClient, (yield* issue()).token)
-    }).pipe(Effect.provide(engineWithStores({ initialAccessTokens: [Redacted.make("static-token")] }))))
+    }).pipe(Effect.provide(engineWithStores(store.fresh(), { initialAccessTokens: [Redacted.make("static-token")] }))))
 
   it.effect("when no token is required, none is needed, but a presented one must be valid", () =>
     Effect.gen(function*() {
@@ -124,7 +128,7 @@ describe("managed initial access tokens", () => {
       assert.strictEqual((yield* listed(details.id)).uses, 1)
       unauthorized(yield* register(webClient, token))
       unauthorized(yield* register(webClient, "unknown-token"))
-    }).pipe(Effect.provide(engineWithStores())))
+    }).pipe(Effect.provide(engineWithStores(store.fresh()))))
 
   it.effect("without an InitialAccessTokenStore only the static tokens are accepted", () =>
     Effect.gen(function*() {
@@ -134,7 +138,7 @@ describe("managed initial access tokens", () => {
       Effect.provide(
         Engine.layer({ registrationEndpoint }).pipe(
           Layer.provide(Layer.effect(ClientStore.ClientStore, ClientStore.ClientStore)),
-          Layer.provide(SqliteClientStore.layer({ filename: ":memory:" }))
+          Layer.provide(store.fresh())
         )
       )
     ))
@@ -160,30 +164,27 @@ describe("managed initial access tokens", () => {
               revoke: () => Effect.die("unused")
             })
           )),
-          Layer.provide(SqliteClientStore.layer({ filename: ":memory:" }))
+          Layer.provide(store.fresh())
         )
       )
     ))
 
-  it.effect(
-    "many concurrent registrations on two engines sharing a file against a 10-use token: exactly 10 succeed",
+  it.scoped(
+    "many concurrent registrations on two engines sharing a database against a 10-use token: exactly 10 succeed",
     () =>
       Effect.gen(function*() {
-        const dir = tempDir()
-        const filename = path.join(dir, "dcr.sqlite")
-        const { details, token } = yield* issue({ maxUses: 10 }).pipe(
-          Effect.provide(SqliteClientStore.layer({ filename }))
-        )
+        const database = yield* store.database
+        const { details, token } = yield* issue({ maxUses: 10 }).pipe(Effect.provide(database.open()))
         const attempts = (n: number) =>
           Array.from({ length: n }, (_, i) => register({ ...webClient, client_name: `client ${i}` }, token))
-        // two engines, two SQLite connections to the same file: the use count is shared through the database
-        const [first, second] = yield* Effect.all([
-          Effect.all(attempts(40), { concurrency: "unbounded" }).pipe(
-            Effect.provide(Engine.layerSqlite({ filename, registrationEndpoint, requireInitialAccessToken: true }))
-          ),
-          Effect.all(attempts(40), { concurrency: "unbounded" }).pipe(
-            Effect.provide(Engine.layerSqlite({ filename, registrationEndpoint, requireInitialAccessToken: true }))
+        const engine = () =>
+          Engine.layer({ registrationEndpoint, requireInitialAccessToken: true }).pipe(
+            Layer.provide(database.open())
           )
+        // two engines, two connections (pools) to the same database: the use count is shared through it
+        const [first, second] = yield* Effect.all([
+          Effect.all(attempts(40), { concurrency: "unbounded" }).pipe(Effect.provide(engine())),
+          Effect.all(attempts(40), { concurrency: "unbounded" }).pipe(Effect.provide(engine()))
         ], { concurrency: 2 })
         const responses = [...first, ...second]
         const created = responses.filter((response) => response.action === "CREATED")
@@ -198,8 +199,7 @@ describe("managed initial access tokens", () => {
             assert.strictEqual((yield* get(info.client_id, info.registration_access_token)).action, "OK")
           }
         })
-        yield* check.pipe(Effect.provide(engineWithStores({}, filename)))
-        fs.rmSync(dir, { recursive: true, force: true })
+        yield* check.pipe(Effect.provide(engineWithStores(database.open())))
       }),
     60_000
   )
