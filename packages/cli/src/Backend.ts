@@ -4,14 +4,14 @@
  *
  * @since 0.1.0
  */
-import { AuthleteClient } from "@effect-dcr/client"
-import type { DynamicClientRegistration } from "@effect-dcr/client"
+import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdir, stat } from "node:fs/promises"
+import * as Redacted from "effect/Redacted"
+import { mkdir, open, stat } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import type { Backend } from "./ServerConfig.js"
 
@@ -73,13 +73,60 @@ export const makeDirectories = async (directory: string): Promise<void> => {
   }
 }
 
+/**
+ * Creates `filename` empty, readable and writable by its owner only (0600), unless it exists. SQLite
+ * gives the database's `-wal` and `-shm` files the database file's mode.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const createPrivateFile = async (filename: string): Promise<void> => {
+  try {
+    await (await open(filename, "wx", 0o600)).close()
+  } catch (error) {
+    if (errorCode(error) !== "EEXIST") throw error
+  }
+}
+
+/** The database file's directory, and the file itself (0600) when it is new. */
 const ensureDirectory = (filename: string) =>
   filename === ":memory:"
     ? Effect.void
-    : Effect.tryPromise({
-      try: () => makeDirectories(dirname(filename)),
-      catch: (cause) => new BackendError({ description: `Cannot create the directory of ${filename}`, cause })
-    })
+    : Effect.zipRight(
+      Effect.tryPromise({
+        try: () => makeDirectories(dirname(filename)),
+        catch: (cause) => new BackendError({ description: `Cannot create the directory of ${filename}`, cause })
+      }),
+      Effect.tryPromise({
+        try: () => createPrivateFile(filename),
+        catch: (cause) => new BackendError({ description: `Cannot create the SQLite database ${filename}`, cause })
+      })
+    )
+
+/**
+ * Verifies the Authlete credentials with one authenticated call, without retries: a `get` of a
+ * client that does not exist, which Authlete answers with an action when it accepts the service ID
+ * and access token, and with HTTP 401/403 when not. The embedded engine has nothing to verify.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const verify = (
+  backend: Backend
+): Effect.Effect<void, BackendError, DynamicClientRegistration.DynamicClientRegistration> =>
+  backend._tag === "Engine"
+    ? Effect.void
+    : DynamicClientRegistration.get({ clientId: "0", token: Redacted.make("effect-dcr-startup-check") }).pipe(
+      AuthleteClient.withRetryPolicy(RetryPolicy.none),
+      Effect.asVoid,
+      Effect.mapError((cause) =>
+        new BackendError({
+          description: `The startup check of Authlete at ${backend.baseUrl} failed (check AUTHLETE_SERVICE_ID, ` +
+            `AUTHLETE_SERVICE_ACCESS_TOKEN and AUTHLETE_BASE_URL; DCR_CHECK_BACKEND=false skips the check)`,
+          cause
+        })
+      )
+    )
 
 /**
  * The `DynamicClientRegistration` layer of a backend.

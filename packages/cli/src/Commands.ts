@@ -37,18 +37,21 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly 
 
 /**
  * A one-line description of a failure for the terminal: its message, else its tag, followed by
- * the message of its cause when there is one.
+ * the messages of its causes (the underlying error, e.g. the storage driver's).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const describeError = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error)
-  const own = error.message !== "" ? error.message : (error as { readonly _tag?: string })._tag ?? error.name
-  const cause = (error as { readonly cause?: unknown }).cause
-  return cause instanceof Error && cause.message !== "" && !own.includes(cause.message)
-    ? `${own}: ${cause.message}`
-    : own
+  let text = error.message !== "" ? error.message : (error as { readonly _tag?: string })._tag ?? error.name
+  // down the cause chain (e.g. BackendError → ClientStoreError → the driver's error), a few levels
+  let cause = (error as { readonly cause?: unknown }).cause
+  for (let depth = 0; depth < 5 && cause instanceof Error; depth++) {
+    if (cause.message !== "" && !text.includes(cause.message)) text = `${text}: ${cause.message}`
+    cause = (cause as { readonly cause?: unknown }).cause
+  }
+  return text
 }
 
 const pretty = (content: string): string => {

@@ -1,11 +1,12 @@
 /**
  * The standalone server: the RFC 7591/7592 endpoints, their OpenAPI document, RFC 8414 discovery
- * and, with the embedded engine, the Authlete-compatible API under `/api/{serviceId}/…`, on one
- * port.
+ * and, with the embedded engine when asked, the Authlete-compatible API under `/api/{serviceId}/…`,
+ * on one port.
  *
  * @since 0.1.0
  */
 import type { DynamicClientRegistration } from "@effect-dcr/client"
+import type { Cors } from "@effect-dcr/http-server"
 import { AuthleteApi, Discovery, RateLimit, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { makeRegistrationError } from "@effect-dcr/schema"
@@ -15,11 +16,14 @@ import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
+import { rename, writeFile } from "node:fs/promises"
+import { dirname } from "node:path"
 import * as Backend from "./Backend.js"
 import * as ServerConfig from "./ServerConfig.js"
 
@@ -35,6 +39,8 @@ export interface AppOptions {
   readonly authleteApi?: AuthleteApi.Options | undefined
   /** The abuse limits, shared by the registration endpoints and the Authlete-compatible API. */
   readonly rateLimit?: RateLimit.RateLimiter | undefined
+  /** CORS on the registration, management and discovery routes (default any origin); `false` for none. */
+  readonly cors?: Cors.Options | false | undefined
 }
 
 /**
@@ -80,7 +86,7 @@ export const app = (
 ): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
   const paths = { path: registrationPath(options.issuer), issuer: options.issuer }
   const registration = RegistrationApi.make(paths)
-  const handlers = { issuer: options.issuer, rateLimit: options.rateLimit }
+  const handlers = { issuer: options.issuer, rateLimit: options.rateLimit, cors: options.cors }
   if (options.authleteApi === undefined) {
     return serveApi(registration, RegistrationApi.layerGroup(registration, handlers))
   }
@@ -103,9 +109,37 @@ export const app = (
 export const generateToken = (): Redacted.Redacted<string> => Redacted.make(randomBytes(32).toString("base64url"))
 
 /**
+ * Writes a service access token to `path` (its directory created), readable and writable by its
+ * owner only (0600): written to a new file, then renamed over `path`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const writeTokenFile = (
+  path: string,
+  token: Redacted.Redacted<string>
+): Effect.Effect<void, Backend.BackendError> =>
+  Effect.tryPromise({
+    try: async () => {
+      await Backend.makeDirectories(dirname(path))
+      const temporary = `${path}.${process.pid}.new`
+      await writeFile(temporary, `${Redacted.value(token)}\n`, { mode: 0o600, flag: "wx" })
+      await rename(temporary, path)
+    },
+    catch: (cause) =>
+      new Backend.BackendError({ description: `Cannot write the service access token to ${path}`, cause })
+  })
+
+const stopping = (limits: NodeRegistrationServer.Limits): string =>
+  `Stopping: no new connections; requests in flight have up to ${
+    Duration.format(Duration.decode(limits.shutdownTimeout ?? NodeRegistrationServer.defaultLimits.shutdownTimeout))
+  } to finish.`
+
+/**
  * Serves the app for `config` until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`): the
- * HTTP server stops accepting, in-flight requests finish, then the backend (SQLite) closes.
- * Prints the mode and the URLs once listening.
+ * HTTP server stops accepting, closes idle and silent connections, lets the requests in flight
+ * finish (within `DCR_SHUTDOWN_TIMEOUT`), then the backend (its database) closes. With Authlete,
+ * checks the credentials first (`DCR_CHECK_BACKEND`). Prints the mode and the URLs once listening.
  *
  * @since 0.1.0
  * @category layers
@@ -120,10 +154,12 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     const issuer = config.issuer ?? base
     const registrationEndpoint = ServerConfig.registrationEndpoint(issuer)
     const engine = config.backend._tag === "Engine"
-    const generated = engine && config.serviceAccessToken === undefined
+    const mounted = engine && config.authleteApi
+    const generated = mounted && config.serviceAccessToken === undefined
     const serviceAccessToken = config.serviceAccessToken ?? generateToken()
     const rateLimit = yield* RateLimit.make(config.rateLimit)
-    const authleteApi: AuthleteApi.Options | undefined = engine
+    if (generated) yield* writeTokenFile(config.serviceAccessTokenFile, serviceAccessToken)
+    const authleteApi: AuthleteApi.Options | undefined = mounted
       ? { serviceId: config.serviceId, serviceAccessToken }
       : undefined
 
@@ -134,15 +170,14 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       yield* Console.log(`  Registration endpoint:  ${registrationEndpoint}`)
       yield* Console.log(`  Discovery:              ${base}${Discovery.wellKnownPath(issuer)}`)
       yield* Console.log(`  OpenAPI:                ${base}/openapi.json`)
-      if (engine) {
+      if (mounted) {
         yield* Console.log(
           `  Authlete-compatible API: ${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
         )
         if (generated) {
           yield* Console.log(
-            `  Service access token (generated for this run; set DCR_SERVICE_ACCESS_TOKEN to choose one): ${
-              Redacted.value(serviceAccessToken)
-            }`
+            `  Service access token:   in ${config.serviceAccessTokenFile} (mode 0600; generated for this run, ` +
+              `set DCR_SERVICE_ACCESS_TOKEN to choose one)`
           )
         }
       }
@@ -156,13 +191,23 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     })
 
     return HttpApiBuilder.serve().pipe(
-      Layer.provide(app({ issuer, authleteApi, rateLimit })),
-      Layer.provide(Backend.layer(config.backend, { ...config.engine, registrationEndpoint })),
-      Layer.tap(() => banner)
+      Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors })),
+      Layer.provide(
+        Backend.layer(config.backend, { ...config.engine, registrationEndpoint }).pipe(
+          Layer.tap((backend) =>
+            config.checkBackend ? Effect.provide(Backend.verify(config.backend), backend) : Effect.void
+          )
+        )
+      ),
+      Layer.tap(() => banner),
+      // built last, so released first: the line comes before the HTTP server drains
+      Layer.flatMap((context) =>
+        Layer.scopedContext(Effect.as(Effect.addFinalizer(() => Console.log(stopping(config.limits))), context))
+      )
     )
   })).pipe(
     // No span exporter is configured yet, so spans would be built and dropped: tracing stays off.
     Layer.provide(Layer.setTracerEnabled(false)),
     Layer.provide(Logger.minimumLogLevel(config.logLevel)),
-    Layer.provide(NodeRegistrationServer.layer({ host: config.host, port: config.port }))
+    Layer.provide(NodeRegistrationServer.layer({ host: config.host, port: config.port, ...config.limits }))
   )

@@ -7,9 +7,10 @@
  */
 import { AuthleteClient } from "@effect-dcr/client"
 import type { DatabaseUrl, Engine } from "@effect-dcr/engine"
-import type { RateLimit } from "@effect-dcr/http-server"
+import type { Cors, RateLimit } from "@effect-dcr/http-server"
+import type * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Redacted from "effect/Redacted"
@@ -52,6 +53,16 @@ export interface ServerConfig {
   readonly serviceId: string
   /** `undefined` means "generate one at startup". */
   readonly serviceAccessToken: Redacted.Redacted<string> | undefined
+  /** Serve the Authlete-compatible API: `DCR_AUTHLETE_API`, or `DCR_SERVICE_ACCESS_TOKEN` set. */
+  readonly authleteApi: boolean
+  /** `DCR_SERVICE_ACCESS_TOKEN_FILE`: where a generated service access token is written. */
+  readonly serviceAccessTokenFile: string
+  /** `DCR_CHECK_BACKEND`: verify the Authlete credentials at startup. */
+  readonly checkBackend: boolean
+  /** The connection limits and the shutdown deadline (`DCR_MAX_CONNECTIONS` … `DCR_SHUTDOWN_TIMEOUT`). */
+  readonly limits: NodeRegistrationServer.Limits
+  /** `DCR_CORS_ORIGINS`: CORS on the registration, management and discovery routes, or `false`. */
+  readonly cors: Cors.Options | false
   /** The engine's options (`Settings.engine`); ignored with the Authlete backend. */
   readonly engine: EngineOptions
   /** The abuse limits (`DCR_RATE_LIMIT_*`, `DCR_TRUSTED_PROXIES`, `DCR_PROXY_HEADER`). */
@@ -96,6 +107,31 @@ export const backend = (values: Settings.Values): Effect.Effect<Backend, ConfigE
   return Effect.succeed({ _tag: "Engine", database: values.database })
 }
 
+/** Settings that contradict each other or the backend: refused, naming the variables. */
+const consistent = (values: Settings.Values, backend: Backend): Effect.Effect<void, ConfigError.ConfigError> => {
+  const { headersTimeout, requestTimeout } = values
+  if (
+    Duration.toMillis(headersTimeout) > 0 && Duration.toMillis(requestTimeout) > 0 &&
+    Duration.greaterThan(headersTimeout, requestTimeout)
+  ) {
+    return Effect.fail(ConfigError.InvalidData(
+      ["DCR_HEADERS_TIMEOUT"],
+      `DCR_HEADERS_TIMEOUT (${Duration.format(headersTimeout)}) must not exceed DCR_REQUEST_TIMEOUT (${
+        Duration.format(requestTimeout)
+      })`
+    ))
+  }
+  if (backend._tag === "Authlete" && (values.authleteApi || values.serviceAccessToken !== undefined)) {
+    return Effect.fail(ConfigError.InvalidData(
+      [values.authleteApi ? "DCR_AUTHLETE_API" : "DCR_SERVICE_ACCESS_TOKEN"],
+      `${
+        values.authleteApi ? "DCR_AUTHLETE_API" : "DCR_SERVICE_ACCESS_TOKEN"
+      } applies to the embedded engine's Authlete-compatible API; with Authlete as the backend, call Authlete itself`
+    ))
+  }
+  return Effect.void
+}
+
 /**
  * The configuration of a set of setting values.
  *
@@ -103,13 +139,25 @@ export const backend = (values: Settings.Values): Effect.Effect<Backend, ConfigE
  * @category constructors
  */
 export const make = (values: Settings.Values): Effect.Effect<ServerConfig, ConfigError.ConfigError> =>
-  Effect.map(backend(values), (backend) => ({
+  Effect.map(Effect.tap(backend(values), (backend) => consistent(values, backend)), (backend) => ({
     host: values.host,
     port: values.port,
     issuer: values.issuer,
     backend,
     serviceId: values.serviceId,
     serviceAccessToken: values.serviceAccessToken,
+    authleteApi: values.authleteApi || values.serviceAccessToken !== undefined,
+    serviceAccessTokenFile: values.serviceAccessTokenFile,
+    checkBackend: values.checkBackend,
+    limits: {
+      maxConnections: values.maxConnections,
+      maxConnectionsPerAddress: values.maxConnectionsPerAddress,
+      headersTimeout: values.headersTimeout,
+      requestTimeout: values.requestTimeout,
+      keepAliveTimeout: values.keepAliveTimeout,
+      shutdownTimeout: values.shutdownTimeout
+    },
+    cors: values.corsOrigins === false ? false : { allowedOrigins: values.corsOrigins },
     engine: values.engine,
     rateLimit: {
       registrations: values.rateLimitRegistrations,

@@ -13,7 +13,8 @@
  */
 import { AuthleteClient } from "@effect-dcr/client"
 import { DatabaseUrl, Durations, type Engine } from "@effect-dcr/engine"
-import { RateLimit } from "@effect-dcr/http-server"
+import { Cors, Discovery, RateLimit } from "@effect-dcr/http-server"
+import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -226,6 +227,22 @@ const port = (name: string) =>
       )
   }))
 
+/** A text read by a parser that answers the reason it refuses one. */
+const fromEither = <A>(name: string, parse: (text: string) => Either.Either<A, string>) =>
+  Config.string(name).pipe(
+    Config.mapOrFail((text) => Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], `${name}: ${reason}`)))
+  )
+
+/** A whole number of at least 0 (0 switches a limit off). */
+const count = (name: string) =>
+  nonEmpty(name).pipe(Config.mapOrFail((text) =>
+    /^\d+$/.test(text.trim()) && Number.isSafeInteger(Number(text))
+      ? Either.right(Number(text))
+      : Either.left(ConfigError.InvalidData([], `Expected ${name} to be a whole number >= 0 (0: no limit)`))
+  ))
+
+const seconds = (duration: Duration.Duration): string => `${Duration.toSeconds(duration)} seconds`
+
 /** A rate limit as `N/window` or `off` (`RateLimit.parseLimit`). */
 const rateLimit = (name: string) =>
   Config.string(name).pipe(
@@ -265,7 +282,7 @@ export const server = {
   }),
   issuer: optional("DCR_ISSUER", {
     description: "The issuer URL; the registration endpoint is {issuer}/register.",
-    read: (name) => Config.url(name).pipe(Config.map((url) => url.href.replace(/\/+$/, ""))),
+    read: (name) => fromEither(name, Discovery.parseIssuer),
     shownDefault: "http://HOST:PORT"
   }),
   database: value("DCR_DATABASE_URL", {
@@ -281,9 +298,20 @@ export const server = {
     default: "1"
   }),
   serviceAccessToken: optional("DCR_SERVICE_ACCESS_TOKEN", {
-    description: "The bearer token of the local Authlete-compatible API.",
+    description: "The bearer token of the local Authlete-compatible API (setting it serves the API).",
     read: (name: string) => Config.redacted(nonEmpty(name)),
-    shownDefault: "generated per run and printed once"
+    shownDefault: "generated per run and written to DCR_SERVICE_ACCESS_TOKEN_FILE"
+  }),
+  authleteApi: toggle("DCR_AUTHLETE_API", {
+    description: "Serve the Authlete-compatible API (/api/{serviceId}/client/registration…) with the embedded " +
+      "engine; on when DCR_SERVICE_ACCESS_TOKEN is set.",
+    default: false
+  }),
+  serviceAccessTokenFile: value("DCR_SERVICE_ACCESS_TOKEN_FILE", {
+    description: "Where a generated service access token is written (mode 0600; never printed), when the " +
+      "Authlete-compatible API is on without DCR_SERVICE_ACCESS_TOKEN.",
+    read: nonEmpty,
+    default: ".data/service-access-token"
   }),
   authleteServiceId: optional("AUTHLETE_SERVICE_ID", {
     description: "With AUTHLETE_SERVICE_ACCESS_TOKEN: Authlete is the backend instead of the embedded engine.",
@@ -292,6 +320,11 @@ export const server = {
   authleteServiceAccessToken: optional("AUTHLETE_SERVICE_ACCESS_TOKEN", {
     description: "The Authlete service's access token.",
     read: (name: string) => Config.redacted(nonEmpty(name))
+  }),
+  checkBackend: toggle("DCR_CHECK_BACKEND", {
+    description: "At startup, verify the Authlete credentials with one authenticated call, and refuse to " +
+      "start when Authlete rejects them.",
+    default: true
   }),
   authleteBaseUrl: optional("AUTHLETE_BASE_URL", {
     description: "The Authlete API's base URL (overrides AUTHLETE_REGION).",
@@ -306,6 +339,51 @@ export const server = {
     description: "The per-attempt timeout of Authlete calls.",
     read: Config.duration,
     shownDefault: "10 seconds"
+  }),
+  maxConnections: value("DCR_MAX_CONNECTIONS", {
+    description: "The most open connections (0: no limit). Each request in flight may hold a 64 KiB body: " +
+      "raise the heap limit (--max-old-space-size) with it.",
+    read: count,
+    default: NodeRegistrationServer.defaultLimits.maxConnections
+  }),
+  maxConnectionsPerAddress: value("DCR_MAX_CONNECTIONS_PER_ADDRESS", {
+    description: "The most open connections from one client address, the TCP peer (0: no limit; behind a " +
+      "reverse proxy every connection comes from the proxy).",
+    read: count,
+    default: NodeRegistrationServer.defaultLimits.maxConnectionsPerAddress
+  }),
+  headersTimeout: value("DCR_HEADERS_TIMEOUT", {
+    description: "The time a connection has to send a request's headers; then 408 and closed (0: none).",
+    read: Durations.config,
+    default: NodeRegistrationServer.defaultLimits.headersTimeout,
+    shownDefault: seconds(NodeRegistrationServer.defaultLimits.headersTimeout)
+  }),
+  requestTimeout: value("DCR_REQUEST_TIMEOUT", {
+    description: "The time a connection has to send a whole request, body included; then 408 and closed " +
+      "(0: none; at least DCR_HEADERS_TIMEOUT).",
+    read: Durations.config,
+    default: NodeRegistrationServer.defaultLimits.requestTimeout,
+    shownDefault: seconds(NodeRegistrationServer.defaultLimits.requestTimeout)
+  }),
+  keepAliveTimeout: value("DCR_KEEP_ALIVE_TIMEOUT", {
+    description: "How long an idle keep-alive connection stays open (0: no limit).",
+    read: Durations.config,
+    default: NodeRegistrationServer.defaultLimits.keepAliveTimeout,
+    shownDefault: seconds(NodeRegistrationServer.defaultLimits.keepAliveTimeout)
+  }),
+  shutdownTimeout: value("DCR_SHUTDOWN_TIMEOUT", {
+    description: "On SIGTERM/SIGINT, how long requests in flight have to finish before their connections are " +
+      "destroyed (idle and silent connections are closed at once).",
+    read: Durations.config,
+    default: NodeRegistrationServer.defaultLimits.shutdownTimeout,
+    shownDefault: seconds(NodeRegistrationServer.defaultLimits.shutdownTimeout)
+  }),
+  corsOrigins: value("DCR_CORS_ORIGINS", {
+    description: "The browser origins that may call the registration, management and discovery routes (CORS, " +
+      "never with credentials): *, comma-separated origins, or off.",
+    read: (name) => fromEither(name, Cors.parseOrigins),
+    default: "*" as "*" | ReadonlyArray<string> | false,
+    shownDefault: "*"
   }),
   rateLimitRegistrations: value("DCR_RATE_LIMIT_REGISTRATIONS", {
     description: "Registrations per client (by initial access token, else address and software_id, else " +

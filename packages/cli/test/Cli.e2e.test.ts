@@ -7,7 +7,7 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -72,7 +72,7 @@ const serve = (env: Record<string, string>) =>
       output,
       registrationEndpoint: field("Registration endpoint")!,
       base: field("Listening on")!,
-      serviceToken: field("set DCR_SERVICE_ACCESS_TOKEN to choose one\\)")
+      serviceTokenFile: /Service access token:\s+in (\S+) \(mode 0600/.exec(banner)?.[1]
     }
   })
 
@@ -100,10 +100,14 @@ describe("effect-dcr (built) end to end", () => {
       Effect.gen(function*() {
         const dir = yield* tempDirectory
         const env = { DCR_DATABASE_URL: `sqlite:${join(dir, "nested", "dcr.sqlite")}` }
-        const first = yield* serve(env)
+        const tokenFile = join(dir, "service-access-token")
+        const first = yield* serve({ ...env, DCR_AUTHLETE_API: "true", DCR_SERVICE_ACCESS_TOKEN_FILE: tokenFile })
         assert.include(first.output.stdout, "embedded engine")
         assert.match(first.registrationEndpoint, /^http:\/\/127\.0\.0\.1:\d+\/register$/)
-        assert.match(first.serviceToken ?? "", /^[A-Za-z0-9_-]{43}$/, "a generated service token is printed once")
+        assert.strictEqual(first.serviceTokenFile, tokenFile, "a generated service token goes to a file")
+        const serviceToken = readFileSync(tokenFile, "utf8").trim()
+        assert.match(serviceToken, /^[A-Za-z0-9_-]{43}$/)
+        assert.notInclude(first.output.stdout, serviceToken)
 
         const created = yield* Effect.promise(async () => {
           const response = await fetch(first.registrationEndpoint, {
@@ -119,7 +123,7 @@ describe("effect-dcr (built) end to end", () => {
         const api = yield* Effect.promise(() =>
           fetch(`${first.base}/api/1/client/registration/get`, {
             method: "POST",
-            headers: { "content-type": "application/json", authorization: `Bearer ${first.serviceToken}` },
+            headers: { "content-type": "application/json", authorization: `Bearer ${serviceToken}` },
             body: JSON.stringify({ clientId: client_id, token: registration_access_token })
           }).then((r) => r.json() as Promise<Record<string, any>>)
         )
@@ -133,7 +137,7 @@ describe("effect-dcr (built) end to end", () => {
         assert.isTrue(!existsSync(wal) || statSync(wal).size === 0, "SQLite was closed cleanly (WAL checkpointed)")
 
         const again = yield* serve({ ...env, DCR_SERVICE_ACCESS_TOKEN: "fixed-service-token" })
-        assert.isUndefined(again.serviceToken, "a configured service token is never printed")
+        assert.isUndefined(again.serviceTokenFile, "a configured service token is never written")
         assert.notInclude(again.output.stdout, "fixed-service-token")
         const read = yield* Effect.promise(() =>
           fetch(`${again.registrationEndpoint}/${client_id}`, {

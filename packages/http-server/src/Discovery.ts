@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 
 /**
  * @since 0.1.0
@@ -20,6 +21,40 @@ export interface Options {
 }
 
 const trimSlash = (url: string): string => url.endsWith("/") ? url.slice(0, -1) : url
+
+/**
+ * An issuer identifier (RFC 8414 §2): an absolute `https` URL (`http` for local use) without query,
+ * fragment or userinfo, since discovery publishes it. Answers it without a trailing slash, or why
+ * `text` is not one.
+ *
+ * @example
+ * ```ts
+ * import { Discovery } from "@effect-dcr/http-server"
+ *
+ * Discovery.parseIssuer("https://as.example.com/") // Either.right("https://as.example.com")
+ * Discovery.parseIssuer("https://user:pw@as.example.com") // Either.left(…)
+ * ```
+ *
+ * @since 0.1.0
+ * @category parsers
+ */
+export const parseIssuer = (text: string): Either.Either<string, string> => {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return Either.left(`the issuer must be an absolute http(s) URL, got ${JSON.stringify(text)}`)
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return Either.left(`the issuer must be an http(s) URL, got the scheme ${url.protocol}`)
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Either.left("the issuer must not contain userinfo (user:password@): discovery publishes it")
+  }
+  if (url.search !== "" || text.includes("?")) return Either.left("the issuer must not have a query (RFC 8414 §2)")
+  if (url.hash !== "" || text.includes("#")) return Either.left("the issuer must not have a fragment (RFC 8414 §2)")
+  return Either.right(url.href.replace(/\/+$/, ""))
+}
 
 /**
  * The metadata document: `{ ...metadata, issuer, registration_endpoint }`.
