@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client/DynamicClientRegistration"
+import type * as Readiness from "@effect-dcr/client/Readiness"
 import type {
   Client,
   DeleteRequest,
@@ -24,9 +25,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import { type ClientRecord, ClientStore, type ClientStoreError } from "./ClientStore.js"
+import { type ClientRecord, ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as Durations from "./Durations.js"
 import { InitialAccessTokenStore } from "./InitialAccessTokenStore.js"
 import * as Answers from "./internal/answers.js"
@@ -34,8 +34,9 @@ import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Span from "./internal/span.js"
-import * as RegistrationPolicy from "./RegistrationPolicy.js"
-import * as SqliteClientStore from "./SqliteClientStore.js"
+import * as Metrics from "./Metrics.js"
+import { RegistrationPolicy } from "./RegistrationPolicy.js"
+import type * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
  * The service policy, mirroring Authlete's service flags.
@@ -92,38 +93,9 @@ export interface Options {
    * client asks for a flow that needs them.
    */
   readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
-  /**
-   * URI rules: accept `http` on a loopback host in a web client's redirect URIs and in the other URI
-   * metadata, for development (default `true`; `UriRulesOptions` of `@effect-dcr/schema`).
-   */
-  readonly allowLoopbackHttp?: boolean | undefined
-  /** The default registration policy: applies to every registration and update (`RegistrationPolicy.PolicyRules`). */
-  readonly registrationPolicy?: typeof RegistrationPolicy.PolicyRules.Encoded | undefined
-  /** The named registration policies, which a managed initial access token can carry. */
-  readonly registrationPolicies?:
-    | { readonly [name: string]: typeof RegistrationPolicy.PolicyRules.Encoded }
-    | undefined
 }
 
 const maxIdAttempts = 8
-
-/**
- * The registration policy an engine with these options consults: the `RegistrationPolicy` in
- * context (its custom rules), configured by `allowLoopbackHttp`, `registrationPolicy` and
- * `registrationPolicies`. Fails when they are not valid.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const registrationPolicy = (
-  options: Pick<Options, "allowLoopbackHttp" | "registrationPolicy" | "registrationPolicies">
-): Effect.Effect<RegistrationPolicy.Service, ParseError> =>
-  Effect.flatMap(RegistrationPolicy.RegistrationPolicy, (service) =>
-    RegistrationPolicy.configure(service, {
-      allowLoopbackHttp: options.allowLoopbackHttp,
-      policy: options.registrationPolicy,
-      policies: options.registrationPolicies
-    }))
 
 /**
  * Builds the engine on the `ClientStore` in context.
@@ -132,7 +104,7 @@ export const registrationPolicy = (
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
-  const store = yield* ClientStore
+  const store = Metrics.instrument(yield* ClientStore)
   const managementBase = (options.registrationManagementEndpoint ?? options.registrationEndpoint).replace(/\/+$/, "")
   const tokenFailure: Answers.TokenFailureAction = options.unauthorizedOnClientConfigSupported === false
     ? "BAD_REQUEST"
@@ -147,7 +119,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   /** When a secret issued at `now` expires (epoch ms); `undefined`: never. */
   const secretExpiry = (now: number): number | undefined =>
     secretLifetime > 0 && Number.isFinite(secretLifetime) ? now + secretLifetime : undefined
-  const policy = yield* Effect.orDie(registrationPolicy(options))
+  const policy = yield* RegistrationPolicy
   const pipelineOptions: Pipeline.Options = {
     requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false,
     uriRules: policy.uriRules
@@ -440,7 +412,10 @@ export const layer = (options: Options): Layer.Layer<DynamicClientRegistration, 
   Layer.effect(DynamicClientRegistration, make(options))
 
 /**
- * The engine on a SQLite file: `layer(options)` with `SqliteClientStore.layer`.
+ * The engine on a SQLite file: `layer(options)` with `SqliteClientStore.layer`, and the store's
+ * `Readiness`. The SQLite store (and its driver, `@effect/sql-sqlite-node`) is loaded when the layer
+ * is built, not when this module is imported; without the driver installed, building fails with a
+ * `ClientStoreError` (`open`).
  *
  * @example
  * ```ts
@@ -457,8 +432,14 @@ export const layer = (options: Options): Layer.Layer<DynamicClientRegistration, 
  */
 export const layerSqlite = (
   options: Options & SqliteClientStore.Options
-): Layer.Layer<DynamicClientRegistration, ClientStoreError> =>
-  layer(options).pipe(Layer.provide(SqliteClientStore.layer(options)))
+): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ClientStoreError> =>
+  Layer.unwrapEffect(Effect.map(
+    Effect.tryPromise({
+      try: () => import("./SqliteClientStore.js"),
+      catch: (cause) => new ClientStoreError({ operation: "open", cause })
+    }),
+    (Sqlite) => layer(options).pipe(Layer.provideMerge(Sqlite.layer(options)))
+  ))
 
 /**
  * The engine's policy read from `Config`: `DCR_REGISTRATION_ENDPOINT` (required),
@@ -468,8 +449,7 @@ export const layerSqlite = (
  * (comma-separated, redacted; `DCR_INITIAL_ACCESS_TOKEN` is read when it is unset),
  * `DCR_REQUIRE_INITIAL_ACCESS_TOKEN`, `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`,
  * `DCR_CLIENT_SECRET_LIFETIME` (a `Durations` text, default 0: never), `DCR_ROTATE_CLIENT_SECRET`,
- * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true), `DCR_ALLOW_LOOPBACK_HTTP` (default
- * true), `DCR_POLICY` and `DCR_POLICIES` (JSON, or `@path` to a JSON file).
+ * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true).
  *
  * @since 0.1.0
  * @category config
@@ -502,10 +482,7 @@ export const config: Config.Config<Options> = Config.all({
   rotateClientSecret: Config.boolean("DCR_ROTATE_CLIENT_SECRET").pipe(Config.withDefault(false)),
   requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
     Config.withDefault(true)
-  ),
-  allowLoopbackHttp: Config.boolean("DCR_ALLOW_LOOPBACK_HTTP").pipe(Config.withDefault(true)),
-  registrationPolicy: Config.option(RegistrationPolicy.policyConfig()).pipe(Config.map(Option.getOrUndefined)),
-  registrationPolicies: Config.option(RegistrationPolicy.policiesConfig()).pipe(Config.map(Option.getOrUndefined))
+  )
 })
 
 /**
@@ -514,7 +491,8 @@ export const config: Config.Config<Options> = Config.all({
  *
  * @example
  * ```ts
- * import { Engine, SqliteClientStore } from "@effect-dcr/engine"
+ * import { Engine } from "@effect-dcr/engine"
+ * import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
  * import { Layer } from "effect"
  *
  * const DcrFromEnv = Engine.layerConfig().pipe(Layer.provide(SqliteClientStore.layerUrlConfig()))

@@ -7,12 +7,12 @@
  */
 import type { RegistrationErrorResponse } from "@effect-dcr/schema"
 import * as Effect from "effect/Effect"
-import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Engine from "./Engine.js"
+import type * as Engine from "./Engine.js"
 import * as Metadata from "./internal/metadata.js"
 import * as Pipeline from "./internal/pipeline.js"
+import { RegistrationPolicy } from "./RegistrationPolicy.js"
 
 /**
  * One member a step changed: `from` absent means added, `to` absent means removed.
@@ -66,18 +66,12 @@ export class UnknownPolicy extends Schema.TaggedError<UnknownPolicy>()("UnknownP
  */
 export type Options = Pick<
   Engine.Options,
-  | "requireRedirectUrisForDefaultGrant"
-  | "dcrScopeUsedAsRequestable"
-  | "supportedCustomClientMetadata"
-  | "allowLoopbackHttp"
-  | "registrationPolicy"
-  | "registrationPolicies"
+  "requireRedirectUrisForDefaultGrant" | "dcrScopeUsedAsRequestable" | "supportedCustomClientMetadata"
 >
 
 /**
  * Explains a registration of `json` (under the named policy `policy`, as if an initial access
- * token carried it) by an engine with these options and the `RegistrationPolicy` in context (see
- * `Engine.registrationPolicy`). Stores nothing. Fails when the options' policies are not valid.
+ * token carried it) with the `RegistrationPolicy` in context. Stores nothing.
  *
  * @example
  * ```ts
@@ -96,9 +90,9 @@ export type Options = Pick<
 export const explain = (
   request: { readonly json: string; readonly policy?: string | undefined },
   options?: Options | undefined
-): Effect.Effect<Explanation, UnknownPolicy | ParseResult.ParseError> =>
+): Effect.Effect<Explanation, UnknownPolicy> =>
   Effect.gen(function*() {
-    const policy = yield* Engine.registrationPolicy(options ?? {})
+    const policy = yield* RegistrationPolicy
     const name = request.policy
     const rules = policy.rules(name)
     if (rules === undefined) return yield* new UnknownPolicy({ policy: name! })

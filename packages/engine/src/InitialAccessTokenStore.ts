@@ -146,7 +146,8 @@ export class InvalidIssueOptions extends Schema.TaggedError<InvalidIssueOptions>
  *
  * @example
  * ```ts
- * import { InitialAccessTokenStore, SqliteClientStore } from "@effect-dcr/engine"
+ * import { InitialAccessTokenStore } from "@effect-dcr/engine"
+ * import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
  * import { Effect, Redacted } from "effect"
  *
  * const program = InitialAccessTokenStore.issue({ expiresIn: "7 days", maxUses: 10 }).pipe(

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Readiness from "@effect-dcr/client/Readiness"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Migrator from "@effect/sql/Migrator"
@@ -554,13 +555,18 @@ export const makeInitialAccessTokenStore = (sql: SqlClient.SqlClient): InitialAc
   })
 }
 
+/** Ready when the clients table answers a one-row query (the file is open and migrated). */
+const readiness = (sql: SqlClient.SqlClient): Readiness.Service =>
+  Readiness.make("sqlite", sql`SELECT 1 FROM dcr_clients LIMIT 1`)
+
 /** Both services on one `SqlClient`: the clients (after the pragmas and migrations) and the tokens. */
 const makeContext = (sql: SqlClient.SqlClient, options?: ConnectionOptions | undefined) =>
   Effect.map(
     makeWithClient(sql, options),
     (clients) =>
       Context.make(ClientStore, clients).pipe(
-        Context.add(InitialAccessTokenStore, makeInitialAccessTokenStore(sql))
+        Context.add(InitialAccessTokenStore, makeInitialAccessTokenStore(sql)),
+        Context.add(Readiness.Readiness, readiness(sql))
       )
   )
 
@@ -595,7 +601,7 @@ const makeFileContext = (options: Options) => Effect.flatMap(open(options), (sql
  *
  * @example
  * ```ts
- * import { SqliteClientStore } from "@effect-dcr/engine"
+ * import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
  *
  * const StoreLive = SqliteClientStore.layer({ filename: "./dcr.sqlite" })
  * ```
@@ -603,7 +609,9 @@ const makeFileContext = (options: Options) => Effect.flatMap(open(options), (sql
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError> =>
+export const layer = (
+  options: Options
+): Layer.Layer<ClientStore | InitialAccessTokenStore | Readiness.Readiness, ClientStoreError> =>
   Layer.scopedContext(makeFileContext(options))
 
 /**
@@ -615,7 +623,7 @@ export const layer = (options: Options): Layer.Layer<ClientStore | InitialAccess
  */
 export const layerFromSqlClient = (
   options?: ConnectionOptions | undefined
-): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError, SqlClient.SqlClient> =>
+): Layer.Layer<ClientStore | InitialAccessTokenStore | Readiness.Readiness, ClientStoreError, SqlClient.SqlClient> =>
   Layer.scopedContext(Effect.flatMap(SqlClient.SqlClient, (sql) => makeContext(sql, options)))
 
 /**

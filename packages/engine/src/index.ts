@@ -54,6 +54,13 @@ export * as RegistrationPolicy from "./RegistrationPolicy.js"
 export * as Explain from "./Explain.js"
 
 /**
+ * The engine's metric: `dcr.store.duration`, the client store's latency per operation.
+ *
+ * @since 0.1.0
+ */
+export * as Metrics from "./Metrics.js"
+
+/**
  * The engine: `Engine.layer` provides `DynamicClientRegistration` in-process.
  *
  * @since 0.1.0

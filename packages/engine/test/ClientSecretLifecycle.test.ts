@@ -1,4 +1,5 @@
-import { Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Layer } from "effect"
 import * as TestClock from "effect/TestClock"

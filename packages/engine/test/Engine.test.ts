@@ -1,4 +1,5 @@
-import { ClientStore, Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { ClientStore, Engine } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Config, ConfigProvider, Effect, Layer, Logger, LogLevel, Option, Redacted, Ref } from "effect"
 import * as TestClock from "effect/TestClock"

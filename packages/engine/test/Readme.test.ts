@@ -1,7 +1,8 @@
 // Mirrors the snippets of the README's engine section, with a temporary database file instead of
 // ./dcr.sqlite.
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"

@@ -1,4 +1,5 @@
-import { ClientStore, SqliteClientStore } from "@effect-dcr/engine"
+import { ClientStore } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"

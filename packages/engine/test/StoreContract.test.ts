@@ -1,4 +1,4 @@
-import { SqliteClientStore } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"

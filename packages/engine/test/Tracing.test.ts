@@ -1,4 +1,5 @@
-import { ClientStore, Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { ClientStore, Engine } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Tracer } from "effect"
 import { memoryEngine, register, registrationEndpoint, remove } from "./_helpers.js"

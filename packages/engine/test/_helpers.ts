@@ -1,5 +1,6 @@
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import * as fs from "node:fs"

@@ -5,8 +5,9 @@
  */
 import type { DynamicClientRegistration } from "@effect-dcr/client"
 import type { ClientStore, InitialAccessTokenStore } from "@effect-dcr/engine"
-import { Engine, SqliteClientStore } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
 import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { describe } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
