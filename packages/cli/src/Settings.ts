@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import { AuthleteClient } from "@effect-dcr/client"
-import { DatabaseUrl, Durations, type Engine } from "@effect-dcr/engine"
+import { DatabaseUrl, Durations, type Engine, RegistrationPolicy } from "@effect-dcr/engine"
 import { Cors, Discovery, RateLimit } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
@@ -489,6 +489,24 @@ export const engine = {
   unauthorizedOnClientConfigSupported: toggle("DCR_UNAUTHORIZED_ON_CLIENT_CONFIG", {
     description: "Token failures on get/update/delete answer 401 (false: 400, Authlete's older behaviour).",
     default: true
+  }),
+  allowLoopbackHttp: toggle("DCR_ALLOW_LOOPBACK_HTTP", {
+    description: "URI rules: accept http on a loopback host (localhost, 127.0.0.1, [::1]) in a web client's " +
+      "redirect URIs and in the other URI metadata, for development (native clients' loopback redirect URIs " +
+      "are always accepted).",
+    default: true
+  }),
+  registrationPolicy: optional("DCR_POLICY", {
+    description: "The default registration policy, applied to every registration and update: JSON, or @path " +
+      "to a JSON file (see the README's Registration policy).",
+    read: RegistrationPolicy.policyConfig,
+    shownDefault: "none (the URI rules only)"
+  }),
+  registrationPolicies: optional("DCR_POLICIES", {
+    description: "Named registration policies, which a managed initial access token can carry (iat create " +
+      "--policy): a JSON object of name to policy, or @path to a JSON file.",
+    read: RegistrationPolicy.policiesConfig,
+    shownDefault: "none"
   })
 } satisfies { readonly [K in keyof Engine.Options]?: Setting<Engine.Options[K]> }
 

@@ -25,6 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type { ParseError } from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import { type ClientRecord, ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as Durations from "./Durations.js"
@@ -35,7 +36,7 @@ import * as Metadata from "./internal/metadata.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Span from "./internal/span.js"
 import * as Metrics from "./Metrics.js"
-import { RegistrationPolicy } from "./RegistrationPolicy.js"
+import * as RegistrationPolicy from "./RegistrationPolicy.js"
 import type * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
@@ -93,9 +94,38 @@ export interface Options {
    * client asks for a flow that needs them.
    */
   readonly requireRedirectUrisForDefaultGrant?: boolean | undefined
+  /**
+   * URI rules: accept `http` on a loopback host in a web client's redirect URIs and in the other URI
+   * metadata, for development (default `true`; `UriRulesOptions` of `@effect-dcr/schema`).
+   */
+  readonly allowLoopbackHttp?: boolean | undefined
+  /** The default registration policy: applies to every registration and update (`RegistrationPolicy.PolicyRules`). */
+  readonly registrationPolicy?: typeof RegistrationPolicy.PolicyRules.Encoded | undefined
+  /** The named registration policies, which a managed initial access token can carry. */
+  readonly registrationPolicies?:
+    | { readonly [name: string]: typeof RegistrationPolicy.PolicyRules.Encoded }
+    | undefined
 }
 
 const maxIdAttempts = 8
+
+/**
+ * The registration policy an engine with these options consults: the `RegistrationPolicy` in
+ * context (its custom rules), configured by `allowLoopbackHttp`, `registrationPolicy` and
+ * `registrationPolicies`. Fails when they are not valid.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const registrationPolicy = (
+  options: Pick<Options, "allowLoopbackHttp" | "registrationPolicy" | "registrationPolicies">
+): Effect.Effect<RegistrationPolicy.Service, ParseError> =>
+  Effect.flatMap(RegistrationPolicy.RegistrationPolicy, (service) =>
+    RegistrationPolicy.configure(service, {
+      allowLoopbackHttp: options.allowLoopbackHttp,
+      policy: options.registrationPolicy,
+      policies: options.registrationPolicies
+    }))
 
 /**
  * Builds the engine on the `ClientStore` in context.
@@ -119,7 +149,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   /** When a secret issued at `now` expires (epoch ms); `undefined`: never. */
   const secretExpiry = (now: number): number | undefined =>
     secretLifetime > 0 && Number.isFinite(secretLifetime) ? now + secretLifetime : undefined
-  const policy = yield* RegistrationPolicy
+  const policy = yield* Effect.orDie(registrationPolicy(options))
   const pipelineOptions: Pipeline.Options = {
     requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false,
     uriRules: policy.uriRules
@@ -449,7 +479,8 @@ export const layerSqlite = (
  * (comma-separated, redacted; `DCR_INITIAL_ACCESS_TOKEN` is read when it is unset),
  * `DCR_REQUIRE_INITIAL_ACCESS_TOKEN`, `DCR_ROTATE_REGISTRATION_ACCESS_TOKEN`,
  * `DCR_CLIENT_SECRET_LIFETIME` (a `Durations` text, default 0: never), `DCR_ROTATE_CLIENT_SECRET`,
- * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true).
+ * `DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT` (default true), `DCR_ALLOW_LOOPBACK_HTTP` (default
+ * true), `DCR_POLICY` and `DCR_POLICIES` (JSON, or `@path` to a JSON file).
  *
  * @since 0.1.0
  * @category config
@@ -482,7 +513,10 @@ export const config: Config.Config<Options> = Config.all({
   rotateClientSecret: Config.boolean("DCR_ROTATE_CLIENT_SECRET").pipe(Config.withDefault(false)),
   requireRedirectUrisForDefaultGrant: Config.boolean("DCR_REQUIRE_REDIRECT_URIS_FOR_DEFAULT_GRANT").pipe(
     Config.withDefault(true)
-  )
+  ),
+  allowLoopbackHttp: Config.boolean("DCR_ALLOW_LOOPBACK_HTTP").pipe(Config.withDefault(true)),
+  registrationPolicy: Config.option(RegistrationPolicy.policyConfig()).pipe(Config.map(Option.getOrUndefined)),
+  registrationPolicies: Config.option(RegistrationPolicy.policiesConfig()).pipe(Config.map(Option.getOrUndefined))
 })
 
 /**

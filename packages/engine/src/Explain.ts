@@ -7,12 +7,12 @@
  */
 import type { RegistrationErrorResponse } from "@effect-dcr/schema"
 import * as Effect from "effect/Effect"
+import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type * as Engine from "./Engine.js"
+import * as Engine from "./Engine.js"
 import * as Metadata from "./internal/metadata.js"
 import * as Pipeline from "./internal/pipeline.js"
-import { RegistrationPolicy } from "./RegistrationPolicy.js"
 
 /**
  * One member a step changed: `from` absent means added, `to` absent means removed.
@@ -66,12 +66,18 @@ export class UnknownPolicy extends Schema.TaggedError<UnknownPolicy>()("UnknownP
  */
 export type Options = Pick<
   Engine.Options,
-  "requireRedirectUrisForDefaultGrant" | "dcrScopeUsedAsRequestable" | "supportedCustomClientMetadata"
+  | "requireRedirectUrisForDefaultGrant"
+  | "dcrScopeUsedAsRequestable"
+  | "supportedCustomClientMetadata"
+  | "allowLoopbackHttp"
+  | "registrationPolicy"
+  | "registrationPolicies"
 >
 
 /**
  * Explains a registration of `json` (under the named policy `policy`, as if an initial access
- * token carried it) with the `RegistrationPolicy` in context. Stores nothing.
+ * token carried it) by an engine with these options and the `RegistrationPolicy` in context (see
+ * `Engine.registrationPolicy`). Stores nothing. Fails when the options' policies are not valid.
  *
  * @example
  * ```ts
@@ -90,9 +96,9 @@ export type Options = Pick<
 export const explain = (
   request: { readonly json: string; readonly policy?: string | undefined },
   options?: Options | undefined
-): Effect.Effect<Explanation, UnknownPolicy> =>
+): Effect.Effect<Explanation, UnknownPolicy | ParseResult.ParseError> =>
   Effect.gen(function*() {
-    const policy = yield* RegistrationPolicy
+    const policy = yield* Engine.registrationPolicy(options ?? {})
     const name = request.policy
     const rules = policy.rules(name)
     if (rules === undefined) return yield* new UnknownPolicy({ policy: name! })

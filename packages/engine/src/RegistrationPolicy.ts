@@ -15,7 +15,6 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
@@ -238,7 +237,8 @@ const build = (settings: Settings, custom: ReadonlyArray<CustomRule>): Service =
 }
 
 /**
- * The service for `settings`, checked with the `Settings` schema (no unknown member).
+ * The service for `settings`, checked with the `Settings` schema (no unknown member), with no
+ * custom rule.
  *
  * @since 0.1.0
  * @category constructors
@@ -247,8 +247,25 @@ export const make = (settings: unknown): Effect.Effect<Service, ParseResult.Pars
   Effect.map(decodeStrict(Settings)(settings), (decoded) => build(decoded, []))
 
 /**
- * The policy the engine consults. Without one in context: the URI rules with their defaults and
- * no policy.
+ * `service` with the members of `settings` that are set in place of its own (the others kept),
+ * checked with the `Settings` schema; its custom rules are kept. The engine builds its policy so:
+ * the one in context, configured by the engine's options.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const configure = (
+  service: Service,
+  settings: typeof Settings.Encoded
+): Effect.Effect<Service, ParseResult.ParseError> => {
+  const merged: Record<string, unknown> = { ...service.settings }
+  for (const [key, value] of Object.entries(settings)) if (value !== undefined) merged[key] = value
+  return Effect.map(decodeStrict(Settings)(merged), (decoded) => build(decoded, service.custom))
+}
+
+/**
+ * The policy the engine consults: the engine's options (`allowLoopbackHttp`, `registrationPolicy`,
+ * `registrationPolicies`) configure the one in context. Without one in context: no custom rule.
  *
  * @since 0.1.0
  * @category tags
@@ -259,35 +276,14 @@ export class RegistrationPolicy extends Context.Reference<RegistrationPolicy>()(
 ) {}
 
 /**
- * The policy for `settings`; fails when they are not valid.
+ * Adds a custom rule to the policy in context (to the named policy `policy`, creating it if
+ * needed); its requirements come from the layer's context. Provide it to the engine:
+ * `Engine.layer(options).pipe(Layer.provide(RegistrationPolicy.withRule(rule)))`; several rules are
+ * layers provided one to the next, and run in the order they were added.
  *
  * @example
  * ```ts
  * import { Engine, RegistrationPolicy } from "@effect-dcr/engine"
- * import { Layer } from "effect"
- *
- * const Policy = RegistrationPolicy.layer({
- *   policy: { allowedGrantTypes: ["authorization_code", "refresh_token"], maxRedirectUris: 5 },
- *   policies: { partners: { force: { require_pushed_authorization_requests: true } } }
- * })
- * const DcrLive = Engine.layerSqlite({ filename: "./dcr.sqlite", registrationEndpoint: "https://as.example.com/register" })
- *   .pipe(Layer.provide(Policy))
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layer = (settings: typeof Settings.Encoded): Layer.Layer<RegistrationPolicy, ParseResult.ParseError> =>
-  Layer.effect(RegistrationPolicy, make(settings))
-
-/**
- * Adds a custom rule to the policy in context (to a named policy with `policy`, creating it if
- * needed). Its requirements come from the layer's context. Provide the base policy to it:
- * `RegistrationPolicy.withRule(rule).pipe(Layer.provide(RegistrationPolicy.layerConfig()))`.
- *
- * @example
- * ```ts
- * import { RegistrationPolicy } from "@effect-dcr/engine"
  * import { invalidClientMetadata } from "@effect-dcr/schema"
  * import { Effect, Layer } from "effect"
  *
@@ -298,7 +294,12 @@ export const layer = (settings: typeof Settings.Encoded): Layer.Layer<Registrati
  *     metadata.client_name?.includes("ACME") === true
  *       ? Effect.fail(invalidClientMetadata("client_name: not allowed here"))
  *       : Effect.succeed(metadata)
- * }).pipe(Layer.provide(RegistrationPolicy.layerConfig()))
+ * })
+ * const DcrLive = Engine.layerSqlite({
+ *   filename: "./dcr.sqlite",
+ *   registrationEndpoint: "https://as.example.com/register",
+ *   registrationPolicy: { allowedGrantTypes: ["authorization_code", "refresh_token"], maxRedirectUris: 5 }
+ * }).pipe(Layer.provide(NoAcme))
  * ```
  *
  * @since 0.1.0
@@ -318,71 +319,47 @@ export const withRule = <R>(
     })
   )
 
-/**
- * Reads a JSON setting: the text itself, or `@path` for a file holding it.
- *
- * @internal
- */
-const jsonSetting = <A, I>(name: string, schema: Schema.Schema<A, I>): Config.Config<A | undefined> =>
-  Config.option(Config.string(name)).pipe(Config.mapOrFail(Option.match({
-    onNone: () => Either.right(undefined),
-    onSome: (text): Either.Either<A, ConfigError.ConfigError> => {
-      const invalid = (why: string) => Either.left(ConfigError.InvalidData([name], `${name}: ${why}`))
-      let source = text
-      if (text.startsWith("@")) {
-        try {
-          source = readFileSync(text.slice(1), "utf8")
-        } catch (e) {
-          return invalid(`cannot read the file ${text.slice(1)} (${(e as { code?: string }).code ?? String(e)})`)
-        }
-      }
-      let json: unknown
+/** Reads a JSON setting: the text itself, or `@path` for a file holding it. */
+const jsonSetting = <A, I>(name: string, schema: Schema.Schema<A, I>): Config.Config<A> =>
+  Config.string(name).pipe(Config.mapOrFail((text): Either.Either<A, ConfigError.ConfigError> => {
+    const invalid = (why: string) => Either.left(ConfigError.InvalidData([], `${name}: ${why}`))
+    let source = text
+    if (text.startsWith("@")) {
       try {
-        json = JSON.parse(source)
+        source = readFileSync(text.slice(1), "utf8")
       } catch (e) {
-        return invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)})`)
+        return invalid(`cannot read the file ${text.slice(1)} (${(e as { code?: string }).code ?? String(e)})`)
       }
-      const decoded = decodeStrict(schema)(json)
-      return Either.isRight(decoded)
-        ? Either.right(decoded.right)
-        : invalid(`not a valid registration policy: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`)
     }
-  })))
+    let json: unknown
+    try {
+      json = JSON.parse(source)
+    } catch (e) {
+      return invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)})`)
+    }
+    const decoded = decodeStrict(schema)(json)
+    return Either.isRight(decoded)
+      ? Either.right(decoded.right)
+      : invalid(`not a valid registration policy: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`)
+  }))
 
 /**
- * The settings from the environment: `DCR_POLICY` (the default policy, `PolicyRules` as JSON, or
- * `@path` to a JSON file), `DCR_POLICIES` (named policies: a JSON object of name → `PolicyRules`,
- * or `@path`), `DCR_ALLOW_LOOPBACK_HTTP` (default `true`). An invalid value is a `ConfigError`
- * naming the variable.
+ * The default policy from a variable (`DCR_POLICY`): `PolicyRules` as JSON, or `@path` to a JSON
+ * file. A value that is not valid is a `ConfigError` naming the variable.
  *
  * @since 0.1.0
  * @category config
  */
-export const config: Config.Config<Settings> = Config.all({
-  allowLoopbackHttp: Config.boolean("DCR_ALLOW_LOOPBACK_HTTP").pipe(Config.withDefault(true)),
-  policy: jsonSetting("DCR_POLICY", PolicyRules),
-  policies: jsonSetting("DCR_POLICIES", Schema.Record({ key: PolicyName, value: PolicyRules }))
-}).pipe(Config.map(({ allowLoopbackHttp, policies, policy }): Settings => ({
-  allowLoopbackHttp,
-  ...(policy === undefined ? {} : { policy }),
-  ...(policies === undefined ? {} : { policies })
-})))
+export const policyConfig = (name: string = "DCR_POLICY"): Config.Config<PolicyRules> => jsonSetting(name, PolicyRules)
 
 /**
- * The policy from `Config` (by default the variables of {@link config}).
+ * The named policies from a variable (`DCR_POLICIES`): a JSON object of name → `PolicyRules`, or
+ * `@path` to a JSON file. A value that is not valid is a `ConfigError` naming the variable.
  *
  * @since 0.1.0
- * @category layers
+ * @category config
  */
-export const layerConfig = (
-  settings: Config.Config<Settings> = config
-): Layer.Layer<RegistrationPolicy, ConfigError.ConfigError> =>
-  Layer.effect(
-    RegistrationPolicy,
-    Effect.flatMap(settings, (values) =>
-      Effect.mapError(make(values), (error) =>
-        ConfigError.InvalidData(
-          [],
-          `not a valid registration policy: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
-        )))
-  )
+export const policiesConfig = (
+  name: string = "DCR_POLICIES"
+): Config.Config<{ readonly [name: string]: PolicyRules }> =>
+  jsonSetting(name, Schema.Record({ key: PolicyName, value: PolicyRules }))

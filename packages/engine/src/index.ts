@@ -33,13 +33,6 @@ export * as InitialAccessTokenStore from "./InitialAccessTokenStore.js"
 export * as DatabaseUrl from "./DatabaseUrl.js"
 
 /**
- * The default `ClientStore` on a SQLite file.
- *
- * @since 0.1.0
- */
-export * as SqliteClientStore from "./SqliteClientStore.js"
-
-/**
  * The registration policy the engine consults: URI rules, configured policies, custom rules.
  *
  * @since 0.1.0

@@ -1,16 +1,16 @@
-import { Explain, RegistrationPolicy } from "@effect-dcr/engine"
+import { Explain } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 
-const policy = RegistrationPolicy.layer({
-  policy: { default: { client_name: "Unnamed" }, force: { logo_uri: null } },
-  policies: {
+const policies: Explain.Options = {
+  registrationPolicy: { default: { client_name: "Unnamed" }, force: { logo_uri: null } },
+  registrationPolicies: {
     partners: { allowedGrantTypes: ["authorization_code"], force: { require_pushed_authorization_requests: true } }
   }
-})
+}
 
 const explain = (metadata: unknown, options?: { policy?: string; engine?: Explain.Options }) =>
-  Explain.explain({ json: JSON.stringify(metadata), policy: options?.policy }, options?.engine)
+  Explain.explain({ json: JSON.stringify(metadata), policy: options?.policy }, { ...policies, ...options?.engine })
 
 const stepOf = (explanation: Explain.Explanation, rule: string) => {
   const step = explanation.steps.find((s) => s.rule === rule)
@@ -63,7 +63,7 @@ describe("Explain.explain", () => {
         subject_type: "public",
         id_token_signed_response_alg: "RS256"
       })
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }))
 
   it.effect("the engine options that change what is kept", () =>
     Effect.gen(function*() {
@@ -74,7 +74,7 @@ describe("Explain.explain", () => {
       assert.strictEqual(explanation.registered?.scope, "openid")
       assert.strictEqual(explanation.registered?.x_tenant, "a")
       assert.deepStrictEqual(stepOf(explanation, "storage"), { rule: "storage", changes: [] })
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }))
 
   it.effect("refused: the error the server would answer and the step that refused", () =>
     Effect.gen(function*() {
@@ -93,7 +93,7 @@ describe("Explain.explain", () => {
         grant_types: ["authorization_code"]
       })
       assert.strictEqual(inconsistent.steps.at(-1)?.rule, "validation")
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }))
 
   it.effect("under a named policy: the default policy's rules, then the named one's", () =>
     Effect.gen(function*() {
@@ -121,20 +121,19 @@ describe("Explain.explain", () => {
         grant_types: ["authorization_code", "refresh_token"]
       })
       assert.isDefined(plain.registered)
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }))
 
   it.effect("an unknown policy fails with UnknownPolicy", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(explain({}, { policy: "nope" }))
       assert.strictEqual(error._tag, "UnknownPolicy")
       assert.strictEqual(error.message, "the registration policy \"nope\" is not configured")
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }))
 
-  it.effect("without a policy in context: the URI rules only", () =>
+  it.effect("without policies: the URI rules only", () =>
     Effect.gen(function*() {
-      const explanation = yield* explain({
-        redirect_uris: ["http://127.0.0.1:8080/cb"],
-        token_endpoint_auth_method: "none"
+      const explanation = yield* Explain.explain({
+        json: JSON.stringify({ redirect_uris: ["http://127.0.0.1:8080/cb"], token_endpoint_auth_method: "none" })
       })
       assert.deepStrictEqual(explanation.steps.map((s) => s.rule), ["defaults", "uri-rules", "storage"])
       assert.deepStrictEqual(explanation.registered?.redirect_uris, ["http://127.0.0.1:8080/cb"])

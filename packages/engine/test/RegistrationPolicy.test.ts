@@ -8,13 +8,25 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { content, registrationEndpoint, tempDir } from "./_helpers.js"
 
-const engineWith = (policy: Layer.Layer<RegistrationPolicy.RegistrationPolicy, unknown>) =>
-  Engine.layer({ registrationEndpoint }).pipe(
+type Settings = typeof RegistrationPolicy.Settings.Encoded
+
+const options = (settings: Settings): Partial<Engine.Options> => ({
+  allowLoopbackHttp: settings.allowLoopbackHttp,
+  registrationPolicy: settings.policy,
+  registrationPolicies: settings.policies
+})
+
+/** The engine configured by `settings`, with the custom rules of `rules` (a layer providing the policy). */
+const engineWith = (
+  settings: Settings,
+  rules: Layer.Layer<RegistrationPolicy.RegistrationPolicy> = Layer.empty as any
+) =>
+  Engine.layer({ registrationEndpoint, ...options(settings) }).pipe(
     Layer.provide(SqliteClientStore.layer({ filename: ":memory:" })),
-    Layer.provide(Layer.orDie(policy))
+    Layer.provide(rules)
   )
 
-const engine = (settings: typeof RegistrationPolicy.Settings.Encoded) => engineWith(RegistrationPolicy.layer(settings))
+const engine = (settings: Settings) => engineWith(settings)
 
 const register = (metadata: unknown) =>
   Effect.flatMap(
@@ -325,10 +337,9 @@ describe("RegistrationPolicy: custom rules as Effects", () => {
     apply: (metadata) => Effect.succeed({ ...metadata, redirect_uris: ["javascript:alert(1)"] })
   }, { policy: "sneaky" })
 
-  const policy = noBlockedNames.pipe(
+  const rules = noBlockedNames.pipe(
     Layer.provide(stamp),
     Layer.provide(sneaky),
-    Layer.provide(RegistrationPolicy.layer({ policy: { maxRedirectUris: 2 } })),
     Layer.provide(Layer.succeed(Blocklist, new Set(["Evil Corp"])))
   )
 
@@ -342,11 +353,12 @@ describe("RegistrationPolicy: custom rules as Effects", () => {
         "invalid_redirect_uri",
         "redirect_uris: at most 2 redirect URIs are allowed"
       )
-    }).pipe(Effect.provide(engineWith(policy))))
+    }).pipe(Effect.provide(engineWith({ policy: { maxRedirectUris: 2 } }, rules))))
 
   it.effect("a custom rule's result is checked again: it can not slip a refused URI in", () =>
     Effect.gen(function*() {
-      const service = yield* RegistrationPolicy.RegistrationPolicy
+      const service = yield* Engine.registrationPolicy({ registrationPolicies: { partners: {} } })
+      assert.deepStrictEqual(service.policies, ["partners", "sneaky"])
       assert.isTrue(service.has("sneaky"))
       const explanation = yield* Explain.explain({ json: JSON.stringify(web), policy: "sneaky" })
       assert.deepStrictEqual(explanation.error, {
@@ -354,13 +366,16 @@ describe("RegistrationPolicy: custom rules as Effects", () => {
         error_description: "redirect_uris[0]: must not use the \"javascript\" scheme"
       })
       assert.deepStrictEqual(explanation.steps.slice(-2).map((s) => s.rule), ["sneaky/sneaky", "validation"])
-    }).pipe(Effect.provide(Layer.orDie(policy))))
+    }).pipe(Effect.provide(rules)))
 })
 
-describe("RegistrationPolicy.config (DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBACK_HTTP)", () => {
+describe("the configuration: DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBACK_HTTP (Engine.config)", () => {
   const load = (env: Record<string, string>) =>
     Effect.either(
-      Effect.withConfigProvider(RegistrationPolicy.config, ConfigProvider.fromMap(new Map(Object.entries(env))))
+      Effect.withConfigProvider(
+        Engine.config,
+        ConfigProvider.fromMap(new Map(Object.entries({ DCR_REGISTRATION_ENDPOINT: registrationEndpoint, ...env })))
+      )
     )
 
   it.effect("inline JSON and @file", () =>
@@ -368,19 +383,20 @@ describe("RegistrationPolicy.config (DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBAC
       const dir = tempDir()
       const file = path.join(dir, "policies.json")
       fs.writeFileSync(file, JSON.stringify({ partners: { allowedScopes: ["openid"] } }))
-      const settings = Either.getOrThrow(
+      const loaded = Either.getOrThrow(
         yield* load({
           DCR_POLICY: `{"maxRedirectUris":5,"allowedResponseTypes":["id_token code"]}`,
           DCR_POLICIES: `@${file}`,
           DCR_ALLOW_LOOPBACK_HTTP: "false"
         })
       )
-      assert.deepStrictEqual(settings, {
-        allowLoopbackHttp: false,
-        policy: { maxRedirectUris: 5, allowedResponseTypes: ["code id_token"] },
-        policies: { partners: { allowedScopes: ["openid"] } }
-      })
-      assert.deepStrictEqual(Either.getOrThrow(yield* load({})), { allowLoopbackHttp: true })
+      assert.strictEqual(loaded.allowLoopbackHttp, false)
+      assert.deepStrictEqual(loaded.registrationPolicy, { maxRedirectUris: 5, allowedResponseTypes: ["code id_token"] })
+      assert.deepStrictEqual(loaded.registrationPolicies, { partners: { allowedScopes: ["openid"] } })
+      const defaults = Either.getOrThrow(yield* load({}))
+      assert.strictEqual(defaults.allowLoopbackHttp, true)
+      assert.isUndefined(defaults.registrationPolicy)
+      assert.isUndefined(defaults.registrationPolicies)
       fs.rmSync(dir, { recursive: true, force: true })
     }))
 
@@ -404,7 +420,7 @@ describe("RegistrationPolicy.config (DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBAC
       }
     }))
 
-  it.effect("layerConfig: the engine refuses what DCR_POLICY refuses", () =>
+  it.effect("Engine.layerConfig: the engine refuses what DCR_POLICY refuses", () =>
     Effect.gen(function*() {
       yield* refused(
         { ...web, grant_types: ["authorization_code", "refresh_token"] },
@@ -412,9 +428,20 @@ describe("RegistrationPolicy.config (DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBAC
         "grant_types: \"refresh_token\" is not allowed by the registration policy (allowed: \"authorization_code\")"
       )
     }).pipe(
-      Effect.provide(engineWith(RegistrationPolicy.layerConfig())),
+      Effect.provide(Engine.layerConfig().pipe(Layer.provide(SqliteClientStore.layer({ filename: ":memory:" })))),
       Effect.withConfigProvider(
-        ConfigProvider.fromMap(new Map([["DCR_POLICY", `{"allowedGrantTypes":["authorization_code"]}`]]))
+        ConfigProvider.fromMap(
+          new Map([
+            ["DCR_REGISTRATION_ENDPOINT", registrationEndpoint],
+            ["DCR_POLICY", `{"allowedGrantTypes":["authorization_code"]}`]
+          ])
+        )
       )
     ))
+
+  it.effect("Engine.layer dies on invalid policy options (Config validates them before)", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Layer.build(engine({ policy: { allowedGrantTypes: ["nope"] as any } })))
+      assert.isTrue(Exit.isFailure(exit))
+    }).pipe(Effect.scoped))
 })

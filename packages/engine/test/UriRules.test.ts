@@ -1,5 +1,5 @@
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Engine, RegistrationPolicy } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
@@ -20,9 +20,8 @@ const { cases } = JSON.parse(
 ) as { readonly cases: ReadonlyArray<Case> }
 
 const engine = (options: Case["options"]) =>
-  Engine.layer({ registrationEndpoint }).pipe(
-    Layer.provide(SqliteClientStore.layer({ filename: ":memory:" })),
-    Layer.provide(RegistrationPolicy.layer({ ...options }))
+  Engine.layer({ registrationEndpoint, ...options }).pipe(
+    Layer.provide(SqliteClientStore.layer({ filename: ":memory:" }))
   )
 
 const uriValues = (metadata: Record<string, unknown>): Array<string> =>

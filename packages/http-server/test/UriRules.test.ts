@@ -1,4 +1,4 @@
-import { Engine, RegistrationPolicy } from "@effect-dcr/engine"
+import { Engine } from "@effect-dcr/engine"
 import { RegistrationApi } from "@effect-dcr/http-server"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
@@ -66,8 +66,9 @@ describe("URI rules over HTTP (the table)", () => {
             const server = yield* listenWith(flavour)
             const engine = Engine.layerSqlite({
               filename: join(dir, `dcr-${allowLoopbackHttp}.sqlite`),
-              registrationEndpoint: `${server.base}/register`
-            }).pipe(Layer.provide(Layer.orDie(RegistrationPolicy.layer({ allowLoopbackHttp }))))
+              registrationEndpoint: `${server.base}/register`,
+              allowLoopbackHttp
+            })
             yield* server.serve(RegistrationApi.layer({ issuer: server.base }).pipe(Layer.provide(engine)))
             bases.set(allowLoopbackHttp, server.base)
           }

@@ -7,7 +7,7 @@
  */
 import forwardedParse from "forwarded-parse"
 import ipaddr from "ipaddr.js"
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import proxyAddr from "proxy-addr"
 
 /**
@@ -105,7 +105,8 @@ export class Bucket {
 /** The longest key part taken as is; longer ones (header garbage, a long `software_id`) are hashed. */
 const maxKeyPart = 64
 
-const digest = (value: string): string => createHash("sha256").update(value, "utf8").digest("base64url")
+/** SHA-256, base64url: `crypto.hash` (one shot) costs a third of `createHash` for a short token. */
+const digest = (value: string): string => hash("sha256", value, "base64url")
 
 /** A key part of bounded length. @internal */
 export const bounded = (value: string): string => value.length <= maxKeyPart ? value : `#${digest(value)}`
