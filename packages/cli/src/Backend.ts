@@ -105,8 +105,9 @@ const ensureDirectory = (filename: string) =>
 
 /**
  * Verifies the Authlete credentials with one authenticated call, without retries: a `get` of a
- * client that does not exist, which Authlete answers with an action when it accepts the service ID
- * and access token, and with HTTP 401/403 when not. The embedded engine has nothing to verify.
+ * client that does not exist, which Authlete answers with an action (or a 400 about the parameters)
+ * when it accepts the service ID and access token, and with HTTP 401/403 when not; an unreachable
+ * or failing Authlete fails it too. The embedded engine has nothing to verify.
  *
  * @since 0.1.0
  * @category constructors
@@ -119,6 +120,8 @@ export const verify = (
     : DynamicClientRegistration.get({ clientId: "0", token: Redacted.make("effect-dcr-startup-check") }).pipe(
       AuthleteClient.withRetryPolicy(RetryPolicy.none),
       Effect.asVoid,
+      // a 400 is about the call's parameters: the credentials were accepted
+      Effect.catchIf((error) => error._tag === "ResultError" && error.status === 400, () => Effect.void),
       Effect.mapError((cause) =>
         new BackendError({
           description: `The startup check of Authlete at ${backend.baseUrl} failed (check AUTHLETE_SERVICE_ID, ` +

@@ -105,6 +105,7 @@ export const make = (server: Http.Server, limits: Limits): Connections => {
       const current = (socket as unknown as { readonly _httpMessage?: Http.ServerResponse | null })._httpMessage
       if (current == null) socket.destroy()
       else if (!current.headersSent) current.shouldKeepAlive = false
+      else if (current.writableEnded) socket.end()
       else current.once("finish", () => socket.end())
     }
     if (sockets.size > 0) {
