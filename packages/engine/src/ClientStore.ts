@@ -32,6 +32,11 @@ export interface ClientRecord {
   readonly clientSecretExpiresAt: number | undefined
   /** The `software_id` metadata, indexed for `dcrDuplicateSoftwareIdBlocked`. */
   readonly softwareId: string | undefined
+  /**
+   * The named registration policy the client was registered under (its initial access token's);
+   * updates apply it too. Absent: none. Set by `insert`, never changed by `replace`.
+   */
+  readonly registrationPolicy?: string | undefined
   /** Creation time, epoch milliseconds. */
   readonly createdAt: number
   /** Last modification time, epoch milliseconds. */

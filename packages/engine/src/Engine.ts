@@ -229,6 +229,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     metadata: Metadata.ClientMetadata,
     confidential: boolean,
     softwareId: string | undefined,
+    registrationPolicy: string | undefined,
     now: number,
     attempt: number
   ): Effect.Effect<RegisterResponse> => {
@@ -252,6 +253,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       clientSecretHash: issued.clientSecretHash,
       clientSecretExpiresAt: secretExpiresAt,
       softwareId,
+      registrationPolicy,
       createdAt: now,
       modifiedAt: now
     }, { uniqueSoftwareId }).pipe(
@@ -260,7 +262,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         switch (error._tag) {
           case "ClientIdCollision":
             return attempt < maxIdAttempts
-              ? store_(metadata, confidential, softwareId, now, attempt + 1)
+              ? store_(metadata, confidential, softwareId, registrationPolicy, now, attempt + 1)
               : Effect.as(
                 Effect.logError("Engine.register: could not find a free client id"),
                 Answers.registerServerError
@@ -287,7 +289,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     if (rules === undefined) return unknownPolicy("register", name, Answers.registerServerError)
     const checked = Pipeline.run(json, rules, pipelineOptions, { operation: "register", policy: name })
     const admitted = (metadata: Metadata.ClientMetadata) =>
-      store_(metadata, Metadata.isConfidential(metadata), Metadata.softwareId(metadata), now, 1)
+      store_(metadata, Metadata.isConfidential(metadata), Metadata.softwareId(metadata), name, now, 1)
     if (Pipeline.isSync(checked)) {
       return Either.isLeft(checked)
         ? Effect.succeed(Answers.registerInvalidMetadata(checked.left))
@@ -371,7 +373,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       ) {
         return Answers.updateClientSecretMismatch
       }
-      const name: string | undefined = undefined
+      const name = record.registrationPolicy
       const rules = policy.rules(name)
       if (rules === undefined) return yield* unknownPolicy("update", name, Answers.updateServerError)
       const checked = yield* Effect.either(

@@ -119,6 +119,10 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   uses integer NOT NULL DEFAULT 0 CHECK (uses >= 0),
   revoked_at bigint
 )`
+  ),
+  "3_client_registration_policy": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN registration_policy text`
   )
 }
 
@@ -156,6 +160,7 @@ interface Row {
   readonly software_id: string | null
   readonly created_at: string
   readonly modified_at: string
+  readonly registration_policy: string | null
 }
 
 const toRecord = (row: Row): ClientRecord => ({
@@ -165,12 +170,13 @@ const toRecord = (row: Row): ClientRecord => ({
   clientSecretHash: row.client_secret_hash ?? undefined,
   clientSecretExpiresAt: row.client_secret_expires_at === null ? undefined : Number(row.client_secret_expires_at),
   softwareId: row.software_id ?? undefined,
+  ...(row.registration_policy === null ? {} : { registrationPolicy: row.registration_policy }),
   createdAt: Number(row.created_at),
   modifiedAt: Number(row.modified_at)
 })
 
 const columns =
-  "client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at"
+  "client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy"
 
 /**
  * The statements of the hot path, each named so that a connection parses and plans it once.
@@ -184,7 +190,7 @@ const statements = {
   insert: {
     name: "effect_dcr_insert_clients",
     text: `WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::boolean[])
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::boolean[])
     WITH ORDINALITY AS t(${columns}, unique_software_id, ord)
 ), inserted AS (
   INSERT INTO dcr_clients (${columns})
@@ -291,7 +297,7 @@ const writeBatch = async (pool: Pg.Pool, batch: ReadonlyArray<Pending>): Promise
       sent.push(i)
     }
   })
-  const columnsOf: Array<Array<string | number | boolean | null>> = Array.from({ length: 9 }, () => [])
+  const columnsOf: Array<Array<string | number | boolean | null>> = Array.from({ length: 10 }, () => [])
   for (const i of sent) {
     const { options, record } = batch[i]!
     columnsOf[0]!.push(record.clientId)
@@ -302,7 +308,8 @@ const writeBatch = async (pool: Pg.Pool, batch: ReadonlyArray<Pending>): Promise
     columnsOf[5]!.push(record.softwareId ?? null)
     columnsOf[6]!.push(record.createdAt)
     columnsOf[7]!.push(record.modifiedAt)
-    columnsOf[8]!.push(options.uniqueSoftwareId && record.softwareId !== undefined)
+    columnsOf[8]!.push(record.registrationPolicy ?? null)
+    columnsOf[9]!.push(options.uniqueSoftwareId && record.softwareId !== undefined)
   }
   const insert = (connection: Queryable) =>
     connection.query<{ readonly ord: number; readonly duplicate_software_id: boolean }>({

@@ -124,6 +124,10 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),
   revoked_at INTEGER
 )`
+  ),
+  "5_client_registration_policy": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN registration_policy TEXT`
   )
 }
 
@@ -141,6 +145,7 @@ interface Row {
   readonly software_id: string | null
   readonly created_at: number
   readonly modified_at: number
+  readonly registration_policy: string | null
 }
 
 const toRecord = (row: Row): ClientRecord => ({
@@ -150,6 +155,7 @@ const toRecord = (row: Row): ClientRecord => ({
   clientSecretHash: row.client_secret_hash ?? undefined,
   clientSecretExpiresAt: row.client_secret_expires_at ?? undefined,
   softwareId: row.software_id ?? undefined,
+  ...(row.registration_policy === null ? {} : { registrationPolicy: row.registration_policy }),
   createdAt: row.created_at,
   modifiedAt: row.modified_at
 })
@@ -166,16 +172,16 @@ const isPrimaryKeyViolation = (error: SqlError): boolean => {
 }
 
 const insertColumns =
-  "INSERT INTO dcr_clients (client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at)"
-const rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?)"
+  "INSERT INTO dcr_clients (client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy)"
+const rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
 const insertSql = `${insertColumns} VALUES ${rowPlaceholders}`
 const insertUniqueSoftwareIdSql =
-  `${insertColumns} SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dcr_clients WHERE software_id = ?)`
+  `${insertColumns} SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM dcr_clients WHERE software_id = ?)`
 
 /** The failures `insert` reports to the caller whose row caused them. */
 type RowError = ClientIdCollision | DuplicateSoftwareId
 
-/** The eight parameters of one row, in `insertColumns` order. */
+/** The nine parameters of one row, in `insertColumns` order. */
 const rowParams = (record: ClientRecord): Array<string | number | null> => [
   record.clientId,
   record.client,
@@ -184,7 +190,8 @@ const rowParams = (record: ClientRecord): Array<string | number | null> => [
   record.clientSecretExpiresAt ?? null,
   record.softwareId ?? null,
   record.createdAt,
-  record.modifiedAt
+  record.modifiedAt,
+  record.registrationPolicy ?? null
 ]
 
 /**
@@ -452,7 +459,7 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const find = (clientId: string) =>
     sql<
       Row
-    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at FROM dcr_clients WHERE client_id = ${clientId}`
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy FROM dcr_clients WHERE client_id = ${clientId}`
       .pipe(
         Effect.map((rows) => rows.length === 0 ? Option.none() : Option.some(toRecord(rows[0]!))),
         Effect.mapError(storeError("find"))

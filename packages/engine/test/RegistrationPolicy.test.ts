@@ -1,12 +1,13 @@
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Engine, Explain, RegistrationPolicy } from "@effect-dcr/engine"
+import { Engine, Explain, InitialAccessTokenStore, RegistrationPolicy } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { invalidClientMetadata } from "@effect-dcr/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Exit, Layer, Redacted } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { content, registrationEndpoint, tempDir } from "./_helpers.js"
+import { content, register as registerJson, registrationEndpoint, tempDir } from "./_helpers.js"
+import { forEachStore } from "./_stores.js"
 
 type Settings = typeof RegistrationPolicy.Settings.Encoded
 
@@ -444,4 +445,78 @@ describe("the configuration: DCR_POLICY, DCR_POLICIES, DCR_ALLOW_LOOPBACK_HTTP (
       const exit = yield* Effect.exit(Layer.build(engine({ policy: { allowedGrantTypes: ["nope"] as any } })))
       assert.isTrue(Exit.isFailure(exit))
     }).pipe(Effect.scoped))
+})
+
+forEachStore("a named policy carried by a managed initial access token", (store) => {
+  const settings: Partial<Engine.Options> = {
+    registrationPolicy: { maxRedirectUris: 3 },
+    registrationPolicies: {
+      partners: { allowedGrantTypes: ["authorization_code"], force: { require_pushed_authorization_requests: true } }
+    }
+  }
+  const engineWithStores = () =>
+    Engine.layer({ registrationEndpoint, ...settings }).pipe(Layer.provideMerge(store.fresh()))
+  const issue = (policy: string | undefined) =>
+    Effect.map(
+      InitialAccessTokenStore.issue({ expiresIn: "1 hour", maxUses: 5, policy }),
+      ({ details, token }) => ({ id: details.id, token: Redacted.value(token) })
+    )
+  const registerWith = (metadata: unknown, token: string) =>
+    Effect.flatMap(
+      DynamicClientRegistration.DynamicClientRegistration,
+      (service) => service.register({ json: JSON.stringify(metadata), token: Redacted.make(token) })
+    )
+  const refresh = { ...web, grant_types: ["authorization_code", "refresh_token"] }
+
+  it.effect("register applies the default policy and the token's; the client's updates too", () =>
+    Effect.gen(function*() {
+      const service = yield* DynamicClientRegistration.DynamicClientRegistration
+      const partners = yield* issue("partners")
+      const refused = yield* registerWith(refresh, partners.token)
+      assert.strictEqual(refused.action, "BAD_REQUEST")
+      assert.strictEqual(
+        content(refused).error_description,
+        "grant_types: \"refresh_token\" is not allowed by the registration policy (allowed: \"authorization_code\")"
+      )
+      const accepted = yield* registerWith(web, partners.token)
+      assert.strictEqual(accepted.action, "CREATED", accepted.responseContent)
+      const info = content(accepted)
+      assert.strictEqual(info.require_pushed_authorization_requests, true)
+      // the update of a client registered under "partners" is held to "partners"
+      const token = Redacted.make(info.registration_access_token as string)
+      const escape = yield* service.update({
+        clientId: info.client_id,
+        token,
+        json: JSON.stringify({ ...refresh, client_id: info.client_id })
+      })
+      assert.strictEqual(escape.action, "BAD_REQUEST", escape.responseContent)
+      const updated = yield* service.update({
+        clientId: info.client_id,
+        token,
+        json: JSON.stringify({ ...web, client_id: info.client_id, require_pushed_authorization_requests: false })
+      })
+      assert.strictEqual(updated.action, "UPDATED", updated.responseContent)
+      assert.strictEqual(content(updated).require_pushed_authorization_requests, true, "forced on update too")
+      // a token without a policy, and no token: the default policy only
+      const plain = yield* issue(undefined)
+      assert.strictEqual((yield* registerWith(refresh, plain.token)).action, "CREATED")
+      assert.strictEqual((yield* registerJson(refresh)).action, "CREATED")
+      yield* refused_({ redirect_uris: ["https://a/1", "https://a/2", "https://a/3", "https://a/4"] }, plain.token)
+    }).pipe(Effect.provide(engineWithStores())))
+
+  it.effect("a token whose policy is not configured fails closed (server error, logged), and its use is given back", () =>
+    Effect.gen(function*() {
+      const gone = yield* issue("gone")
+      const response = yield* registerWith(web, gone.token)
+      assert.strictEqual(response.action, "INTERNAL_SERVER_ERROR")
+      assert.deepStrictEqual(content(response), { error: "server_error", error_description: content(response).error_description })
+      const tokens = yield* InitialAccessTokenStore.InitialAccessTokenStore
+      assert.strictEqual((yield* tokens.list).find((t) => t.id === gone.id)?.uses, 0)
+    }).pipe(Effect.provide(engineWithStores())))
+
+  const refused_ = (metadata: unknown, token: string) =>
+    Effect.map(registerWith(metadata, token), (response) => {
+      assert.strictEqual(response.action, "BAD_REQUEST", response.responseContent)
+      assert.strictEqual(content(response).error, "invalid_redirect_uri")
+    })
 })

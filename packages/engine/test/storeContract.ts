@@ -52,23 +52,27 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores,
   const run = <A, E>(effect: Effect.Effect<A, E, Stores>) => Effect.provide(effect, makeLayer())
 
   describe(`${name}: ClientStore contract`, () => {
-    it.effect("find returns what insert stored, clientSecretExpiresAt included; none for an unknown id", () =>
+    it.effect("find returns what insert stored, clientSecretExpiresAt and registrationPolicy included; none for an unknown id", () =>
       run(Effect.gen(function*() {
         const store = yield* ClientStore.ClientStore
         const expiring = record({ clientSecretExpiresAt: now + 86_400_000, softwareId: "sw" })
         const never = record()
         const publicClient = record({ clientSecretHash: undefined })
-        for (const r of [expiring, never, publicClient]) yield* store.insert(r, { uniqueSoftwareId: false })
-        for (const r of [expiring, never, publicClient]) {
+        const underPolicy = record({ registrationPolicy: "partners" })
+        const all = [expiring, never, publicClient, underPolicy]
+        // one by one, and several in one batch
+        for (const r of all.slice(0, 2)) yield* store.insert(r, { uniqueSoftwareId: false })
+        yield* Effect.all(all.slice(2).map((r) => store.insert(r, { uniqueSoftwareId: false })), { concurrency: 2 })
+        for (const r of all) {
           assert.deepStrictEqual(yield* store.find(r.clientId), Option.some(r))
         }
         assert.deepStrictEqual(yield* store.find("999999999999998"), Option.none())
       })))
 
-    it.effect("replace is compare-and-set on the token hash and writes clientSecretExpiresAt", () =>
+    it.effect("replace is compare-and-set on the token hash, writes clientSecretExpiresAt, keeps registrationPolicy", () =>
       run(Effect.gen(function*() {
         const store = yield* ClientStore.ClientStore
-        const r = record({ clientSecretExpiresAt: now })
+        const r = record({ clientSecretExpiresAt: now, registrationPolicy: "partners" })
         yield* store.insert(r, { uniqueSoftwareId: false })
         const next: ClientStore.ClientReplacement = {
           client: "{\"clientName\":\"new\"}",
