@@ -7,7 +7,9 @@
  *
  * To add a setting: add a row to `server` (or to `engine`, keyed by the `Engine.Options` field it
  * sets) with `value`, `optional` or `toggle`, use `values.<key>` in `ServerConfig.make` (engine rows
- * arrive in `config.engine` on their own), and add the variable to the README's "## The server" table.
+ * arrive in `config.engine` on their own), and add its README row ("## The server": variable, flags,
+ * default as `shownDefault`, meaning). Set-but-empty must be refused (`nonEmpty`, `nonEmptyList`);
+ * test/Settings.test.ts checks that, and that the flag accepts what the variable does, for every row.
  *
  * @since 0.1.0
  */
