@@ -99,13 +99,14 @@ export interface Serve {
 }
 
 /**
- * Starts `effect-dcr serve` on a free loopback port at debug level; resolves once it printed
+ * Starts `effect-dcr serve` on a free loopback port at debug level with the access log on; resolves once it printed
  * "Ready". Its output is added to `hygiene`.
  */
 export const serve = (env: Record<string, string>, hygiene: Hygiene, name = "serve"): Promise<Serve> => {
   const child = spawn(process.execPath, [bin, "serve"], {
     cwd: root,
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", DCR_LOG_LEVEL: "debug", ...env },
+    // debug level and one access-log line per request: more lines to scan for secrets
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", DCR_LOG_LEVEL: "debug", DCR_ACCESS_LOG: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   const output = { stdout: "", stderr: "" }
