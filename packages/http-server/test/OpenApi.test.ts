@@ -135,6 +135,9 @@ describe("the OpenAPI document", () => {
         ...(yield* Effect.forEach(["GET", "PUT", "PATCH", "DELETE"], (method) => call(base, method, "/register"))),
         ...(yield* Effect.forEach(["POST", "PATCH"], (method) => call(base, method, item))),
         yield* call(base, "GET", "/.well-known/oauth-authorization-server"),
+        yield* call(base, "OPTIONS", "/.well-known/oauth-authorization-server", {
+          headers: { origin: "https://app.example", "access-control-request-method": "GET" }
+        }),
         yield* call(base, "POST", api, json({ json: JSON.stringify(metadata) }, service)),
         yield* call(base, "POST", `${api}/get`, json({ clientId: info["client_id"] }, service)),
         yield* call(base, "POST", api, json({ json: "{}" })),
@@ -186,6 +189,7 @@ describe("the OpenAPI document", () => {
         "OPTIONS registration.describeRegistration 204",
         "OPTIONS registration.describeClient 204",
         "GET registration.metadata 200",
+        "OPTIONS registration.describeMetadata 204",
         "GET health.live 200",
         "GET health.ready 200",
         "GET health.ready 503",
