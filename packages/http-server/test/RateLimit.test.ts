@@ -278,7 +278,9 @@ describe("RateLimit.parseLimit", () => {
     assert.deepStrictEqual(ok(" 600 / 1 hour "), [600, 3_600_000])
     assert.deepStrictEqual(ok("5/10 seconds"), [5, 10_000])
     assert.strictEqual(ok("OFF"), false)
-    for (const bad of ["", "30", "0/minute", "-1/minute", "1.5/minute", "30/fortnight", "30/0 seconds", "30/minute/2"]) {
+    for (
+      const bad of ["", "30", "0/minute", "-1/minute", "1.5/minute", "30/fortnight", "30/0 seconds", "30/minute/2"]
+    ) {
       assert.isTrue(Either.isLeft(RateLimit.parseLimit(bad)), bad)
     }
   })
