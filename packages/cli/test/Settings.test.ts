@@ -77,7 +77,8 @@ const candidates = [
   "https://as.example.com",
   "sqlite:.data/other.sqlite",
   "30/minute",
-  "x,y"
+  "x,y",
+  "name=value"
 ]
 
 const isToggle = (setting: Settings.Setting<unknown>) => setting.toggle
@@ -85,11 +86,15 @@ const isToggle = (setting: Settings.Setting<unknown>) => setting.toggle
 /** A text the setting's own variable accepts. */
 const validText = (setting: Settings.Setting<unknown>) =>
   Effect.gen(function*() {
-    for (const text of [setting.shownDefault, ...candidates]) {
+    for (
+      const text of [...(setting.example === undefined ? [] : [setting.example]), setting.shownDefault, ...candidates]
+    ) {
       const read = yield* Effect.either(Effect.withConfigProvider(setting.config, provider({ [setting.env]: text })))
       if (Either.isRight(read)) return text
     }
-    return assert.fail(`no candidate text is accepted by ${setting.env}; add one to the test's candidates`)
+    return assert.fail(
+      `${setting.env} accepts none of its example, its default and the test's candidates: give it an example`
+    )
   })
 
 describe("Settings", () => {
