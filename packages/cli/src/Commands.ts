@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
+import { Explain } from "@effect-dcr/engine"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -234,6 +235,65 @@ export const delete_ = Command.make(
   ({ clientId, token }) => withBackend(DynamicClientRegistration.delete({ clientId, token }), "DELETED")
 ).pipe(Command.withDescription("Delete a client (RFC 7592 §2.3)"))
 
+/** One line per step of an explanation: the members it changed, or its refusal. */
+const describeStep = (step: Explain.Step): string => {
+  if ("refused" in step) return `${step.rule}: refused (${step.refused.error}) ${step.refused.error_description ?? ""}`
+  if (step.changes.length === 0) return `${step.rule}: no change`
+  const verb = (change: Explain.Change) =>
+    change.from === undefined ? "added" : change.to === undefined ? "removed" : "changed"
+  return `${step.rule}: ${step.changes.map((change) => `${change.member} ${verb(change)}`).join(", ")}`
+}
+
+/**
+ * `effect-dcr explain <metadata> [--policy name]`: what the embedded engine would register for this
+ * metadata (with the configured policies and options) and which step changed or refused which
+ * member, without storing anything. The explanation as JSON on standard output, one line per step on
+ * standard error; exit status 1 when the registration would be refused.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const explain = Command.make("explain", {
+  metadata,
+  policy: Options.text("policy").pipe(
+    Options.withDescription(
+      "Explain the registration as if an initial access token carrying this named policy (DCR_POLICIES) were presented"
+    ),
+    Options.optional
+  )
+}, ({ metadata, policy }) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig.load
+    if (config.backend._tag !== "Engine") {
+      yield* Console.error(
+        "Note: the backend is Authlete, which applies its own rules; this explains the embedded engine's."
+      )
+    }
+    const explanation = yield* Explain.explain({ json: metadata, policy: Option.getOrUndefined(policy) }, config.engine)
+    yield* Console.log(JSON.stringify(explanation, null, 2))
+    for (const step of explanation.steps) yield* Console.error(describeStep(step))
+    if (explanation.error !== undefined) {
+      return yield* new CommandFailed({
+        description: `the registration would be refused: ${explanation.error.error}${
+          explanation.error.error_description === undefined ? "" : ` (${explanation.error.error_description})`
+        }`
+      })
+    }
+    yield* Console.error("The registration would be accepted (nothing was stored).")
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Console.error(`error: ${describeError(error)}`),
+        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
+      )
+    )
+  )).pipe(
+    Command.withDescription(
+      "Explain what the server would register for this metadata and which rule changed or refused which member " +
+        "(the URI rules, DCR_POLICY, DCR_POLICIES), without storing anything"
+    )
+  )
+
 /**
  * The root command, `effect-dcr`.
  *
@@ -242,7 +302,7 @@ export const delete_ = Command.make(
  */
 export const root = Command.make("effect-dcr").pipe(
   Command.withDescription("OAuth 2.0 Dynamic Client Registration (RFC 7591/7592) server and client tool"),
-  Command.withSubcommands([serve, register, get, update, delete_])
+  Command.withSubcommands([serve, register, get, update, delete_, explain])
 )
 
 /**
