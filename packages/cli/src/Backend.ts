@@ -1,11 +1,12 @@
 /**
  * Backend selection: the `DynamicClientRegistration` layer for a `ServerConfig.Backend` — the
- * embedded engine on its `DatabaseUrl` (a SQLite file's directory is created), or Authlete over HTTP.
+ * embedded engine on its `DatabaseUrl` (a SQLite file, whose directory is created, or PostgreSQL),
+ * or Authlete over HTTP.
  *
  * @since 0.1.0
  */
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "@effect-dcr/client"
-import { Engine } from "@effect-dcr/engine"
+import { type DatabaseUrl, Engine } from "@effect-dcr/engine"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -143,7 +144,21 @@ export const layer = (
 ): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration, BackendError> => {
   switch (backend._tag) {
     case "Engine": {
-      const { filename } = backend.database
+      const { database } = backend
+      if (database._tag === "Postgres") {
+        // loaded only when used: a SQLite server never loads the PostgreSQL driver
+        return Layer.unwrapEffect(Effect.map(
+          Effect.promise(() => import("@effect-dcr/engine/PgClientStore")),
+          (PgClientStore) =>
+            Engine.layer(settings).pipe(
+              Layer.provide(PgClientStore.layer({ ...backend.pool, url: database.url })),
+              Layer.mapError((cause) =>
+                new BackendError({ description: `Cannot open the ${describeDatabase(database)} database`, cause })
+              )
+            )
+        ))
+      }
+      const { filename } = database
       return Layer.unwrapEffect(Effect.as(
         ensureDirectory(filename),
         Engine.layerSqlite({ ...settings, filename }).pipe(
@@ -176,5 +191,22 @@ export const layer = (
  */
 export const describe = (backend: Backend): string =>
   backend._tag === "Engine"
-    ? `embedded engine (SQLite ${backend.database.filename})`
+    ? `embedded engine (${describeDatabase(backend.database)})`
     : `Authlete (${backend.baseUrl}, service ${backend.serviceId})`
+
+/**
+ * A database as the banner names it: `SQLite <file>`, or `PostgreSQL <host>/<database>` (never the
+ * user name, the password or the query).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const describeDatabase = (database: DatabaseUrl.DatabaseUrl): string => {
+  if (database._tag === "Sqlite") return `SQLite ${database.filename}`
+  try {
+    const url = new URL(Redacted.value(database.url))
+    return `PostgreSQL ${url.host === "" ? "(local socket)" : url.host}${url.pathname}`
+  } catch {
+    return "PostgreSQL"
+  }
+}

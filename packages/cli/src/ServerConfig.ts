@@ -7,6 +7,7 @@
  */
 import { AuthleteClient } from "@effect-dcr/client"
 import type { DatabaseUrl, Engine } from "@effect-dcr/engine"
+import type * as PgClientStore from "@effect-dcr/engine/PgClientStore"
 import type { Cors, RateLimit } from "@effect-dcr/http-server"
 import type * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import * as ConfigError from "effect/ConfigError"
@@ -17,13 +18,24 @@ import type * as Redacted from "effect/Redacted"
 import * as Settings from "./Settings.js"
 
 /**
- * Where the registrations live: the embedded engine on a SQLite file, or Authlete.
+ * The PostgreSQL store's pool settings (`DCR_DATABASE_POOL_SIZE`, `DCR_DATABASE_CONNECT_TIMEOUT`,
+ * `DCR_DATABASE_STATEMENT_TIMEOUT`); `undefined` leaves the store's default. A SQLite database
+ * ignores them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DatabasePool = Pick<PgClientStore.Options, "maxConnections" | "connectTimeout" | "statementTimeout">
+
+/**
+ * Where the registrations live: the embedded engine on its database (a SQLite file or PostgreSQL),
+ * or Authlete.
  *
  * @since 0.1.0
  * @category models
  */
 export type Backend =
-  | { readonly _tag: "Engine"; readonly database: DatabaseUrl.DatabaseUrl }
+  | { readonly _tag: "Engine"; readonly database: DatabaseUrl.DatabaseUrl; readonly pool: DatabasePool }
   | {
     readonly _tag: "Authlete"
     readonly baseUrl: string
@@ -104,7 +116,15 @@ export const backend = (values: Settings.Values): Effect.Effect<Backend, ConfigE
       : ["AUTHLETE_SERVICE_ACCESS_TOKEN", "AUTHLETE_SERVICE_ID"]
     return Effect.fail(ConfigError.MissingData([missing], `${set} is set but ${missing} is not: set both for Authlete`))
   }
-  return Effect.succeed({ _tag: "Engine", database: values.database })
+  return Effect.succeed({
+    _tag: "Engine",
+    database: values.database,
+    pool: {
+      maxConnections: values.databasePoolSize,
+      connectTimeout: values.databaseConnectTimeout,
+      statementTimeout: values.databaseStatementTimeout
+    }
+  })
 }
 
 /** Settings that contradict each other or the backend: refused, naming the variables. */

@@ -49,8 +49,6 @@ export interface Setting<A> {
   readonly flagAliases: ReadonlyArray<string>
   /** What it does, one sentence. */
   readonly description: string
-  /** A value it accepts, shown in the help when the default does not show the form. */
-  readonly example: string | undefined
   /** The default as shown to a reader, e.g. `127.0.0.1`, `unset`, `generated per run`. */
   readonly shownDefault: string
   /** Reads the variable (or an alias) from the environment, the default applied. */
@@ -76,7 +74,6 @@ interface Spec<A> {
   readonly aliases?: ReadonlyArray<string> | undefined
   readonly flag?: string | undefined
   readonly flagAliases?: ReadonlyArray<string> | undefined
-  readonly example?: string | undefined
 }
 
 /** `read` under `env` or one of its aliases; two of them set is an error naming both. */
@@ -100,15 +97,9 @@ const readAny = <A>(env: string, aliases: ReadonlyArray<string>, read: (name: st
         : Either.left(ConfigError.MissingData([env], `Expected ${env} to exist`))
     }))
 
-const helpText = (
-  env: string,
-  aliases: ReadonlyArray<string>,
-  description: string,
-  shownDefault: string,
-  example: string | undefined
-) =>
+const helpText = (env: string, aliases: ReadonlyArray<string>, description: string, shownDefault: string) =>
   `${description} Environment: ${env}${aliases.length === 0 ? "" : ` (or ${aliases.join(", ")})`}. ` +
-  `Default: ${shownDefault}.${example === undefined ? "" : ` Example: ${example}`}`
+  `Default: ${shownDefault}.`
 
 /** Parses a flag's text with the setting's own `Config`, so a flag and its variable accept the same values. */
 const parseFlag = <A>(env: string, flag: string, read: (name: string) => Config.Config<A>) => (text: string) =>
@@ -128,14 +119,13 @@ const make = <A, B>(
   const flag = spec.flag ?? flagName(env)
   const flagAliases = spec.flagAliases ?? []
   const config = complete(readAny(env, aliases, spec.read))
-  const option = flagOption(flag, helpText(env, aliases, spec.description, shownDefault, spec.example))
+  const option = flagOption(flag, helpText(env, aliases, spec.description, shownDefault))
   return {
     env,
     aliases,
     flag,
     flagAliases,
     description: spec.description,
-    example: spec.example,
     shownDefault,
     config,
     options: Options.withFallbackConfig(option, config),
@@ -303,6 +293,27 @@ export const server = {
     default: defaultDatabase,
     shownDefault: "sqlite:.data/effect-dcr.sqlite",
     flagAliases: ["database"]
+  }),
+  databasePoolSize: optional("DCR_DATABASE_POOL_SIZE", {
+    description: "PostgreSQL: the most connections this instance opens (all instances share the server's " +
+      "max_connections).",
+    read: (name) =>
+      Config.integer(name).pipe(Config.validate({
+        message: `Expected ${name} to be a whole number of at least 1`,
+        validation: (size) => size >= 1
+      })),
+    shownDefault: "10"
+  }),
+  databaseConnectTimeout: optional("DCR_DATABASE_CONNECT_TIMEOUT", {
+    description: "PostgreSQL: how long a request waits for a connection (to open one, or for a free one " +
+      "when all are busy) before it fails with server_error.",
+    read: Config.duration,
+    shownDefault: "10 seconds"
+  }),
+  databaseStatementTimeout: optional("DCR_DATABASE_STATEMENT_TIMEOUT", {
+    description: "PostgreSQL: the server cancels a statement that runs longer (statement_timeout).",
+    read: Config.duration,
+    shownDefault: "10 seconds"
   }),
   serviceId: value("DCR_SERVICE_ID", {
     description: "The service id of the local Authlete-compatible API (/api/{serviceId}/client/registration).",

@@ -2,6 +2,9 @@ import { ServerConfig } from "@effect-dcr/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Redacted } from "effect"
 
+/** The pool settings when none is given: each left to the store's default. */
+const noPool = { maxConnections: undefined, connectTimeout: undefined, statementTimeout: undefined }
+
 const load = (env: Record<string, string>) =>
   ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
 
@@ -14,7 +17,8 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.issuer, undefined)
       assert.deepStrictEqual(config.backend, {
         _tag: "Engine",
-        database: { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" }
+        database: { _tag: "Sqlite", filename: ".data/effect-dcr.sqlite" },
+        pool: noPool
       })
       assert.strictEqual(config.serviceId, "1")
       assert.strictEqual(config.serviceAccessToken, undefined)
@@ -40,7 +44,8 @@ describe("ServerConfig", () => {
       assert.strictEqual(config.issuer, "https://as.example.com/tenant")
       assert.deepStrictEqual(config.backend, {
         _tag: "Engine",
-        database: { _tag: "Sqlite", filename: "/var/lib/dcr.sqlite" }
+        database: { _tag: "Sqlite", filename: "/var/lib/dcr.sqlite" },
+        pool: noPool
       })
       assert.strictEqual(config.serviceId, "42")
       assert.isTrue(Redacted.isRedacted(config.serviceAccessToken))
@@ -82,7 +87,7 @@ describe("ServerConfig", () => {
         const [env, name] of [
           [{ PORT: "http" }, "PORT"],
           [{ PORT: "70000" }, "PORT"],
-          [{ DCR_DATABASE_URL: "postgres://db/dcr" }, "DCR_DATABASE_URL"],
+          [{ DCR_DATABASE_URL: "postgres:db/dcr" }, "DCR_DATABASE_URL"],
           [{ DCR_DATABASE_URL: "sqlite:" }, "DCR_DATABASE_URL"],
           [{ DCR_ISSUER: "not a url" }, "DCR_ISSUER"]
         ] as const
@@ -105,13 +110,39 @@ describe("ServerConfig", () => {
         ] as const
       ) {
         const { backend } = yield* load({ DCR_DATABASE_URL: url })
-        assert.deepStrictEqual(backend, { _tag: "Engine", database: { _tag: "Sqlite", filename } }, url)
+        assert.deepStrictEqual(backend, { _tag: "Engine", database: { _tag: "Sqlite", filename }, pool: noPool }, url)
       }
+    }))
+
+  it.effect("a postgres:// DCR_DATABASE_URL selects PostgreSQL, with the pool settings", () =>
+    Effect.gen(function*() {
+      const { backend } = yield* load({
+        DCR_DATABASE_URL: "postgresql://dcr:s3cret@db.internal:5432/dcr",
+        DCR_DATABASE_POOL_SIZE: "20",
+        DCR_DATABASE_CONNECT_TIMEOUT: "2 seconds",
+        DCR_DATABASE_STATEMENT_TIMEOUT: "500 millis"
+      })
+      assert.strictEqual(backend._tag, "Engine")
+      if (backend._tag !== "Engine" || backend.database._tag !== "Postgres") return assert.fail("not PostgreSQL")
+      assert.strictEqual(Redacted.value(backend.database.url), "postgresql://dcr:s3cret@db.internal:5432/dcr")
+      assert.deepStrictEqual(backend.pool, {
+        maxConnections: 20,
+        connectTimeout: Duration.seconds(2),
+        statementTimeout: Duration.millis(500)
+      })
+      for (const size of ["0", "-1", "ten", "1.5"]) {
+        const error = String(yield* Effect.flip(load({ DCR_DATABASE_POOL_SIZE: size })))
+        assert.include(error, "DCR_DATABASE_POOL_SIZE", size)
+      }
+      assert.include(
+        String(yield* Effect.flip(load({ DCR_DATABASE_CONNECT_TIMEOUT: "soon" }))),
+        "DCR_DATABASE_CONNECT_TIMEOUT"
+      )
     }))
 
   it.effect("DCR_DATABASE_URL: refused forms name the variable and never echo a password", () =>
     Effect.gen(function*() {
-      for (const url of ["file:x.sqlite", "sqlite://", "mysql://db/dcr", "postgres://dcr:s3cret@db/dcr"]) {
+      for (const url of ["file:x.sqlite", "sqlite://", "mysql://db/dcr", "postgres://dcr:s3cret@db:port/dcr"]) {
         const error = String(yield* Effect.flip(load({ DCR_DATABASE_URL: url })))
         assert.include(error, "DCR_DATABASE_URL", url)
         assert.notInclude(error, "s3cret", url)

@@ -1,11 +1,13 @@
 /**
  * Crash safety: `kill -9` of a real `serve` under concurrent registration and update load, then a
- * restart on the same SQLite file: every acknowledged registration is readable with its
- * registration access token, and shows its last acknowledged update (or an update that was in
- * flight at the kill, never an older value). Several rounds on the same file.
+ * restart on the same database: every acknowledged registration is readable with its registration
+ * access token, and shows its last acknowledged update (or an update that was in flight at the
+ * kill, never an older value). Several rounds on the same database; on a SQLite file and on
+ * PostgreSQL (skipped with the reason when no PostgreSQL answers, except in CI).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { join } from "node:path"
+import { databaseUrl, dropSchemas, skipReason } from "../_postgres.js"
 import { build, figure, Hygiene, json, kill, must, send, type Serve, serve, tempDirectory } from "./support.js"
 
 const rounds = 3
@@ -26,7 +28,14 @@ beforeAll(() => {
 afterAll(async () => {
   for (const server of servers) await kill(server)
   dir.remove()
+  await dropSchemas()
 })
+
+/** The databases the test runs on: `url` makes a new, empty one. */
+const databases = [
+  { name: "SQLite", where: "file", skip: undefined, url: async () => `sqlite:${join(dir.path, "crash.sqlite")}` },
+  { name: "PostgreSQL", where: "database", skip: skipReason, url: databaseUrl }
+]
 
 interface Client {
   readonly id: string
@@ -45,10 +54,10 @@ const metadata = (name: string) => ({
   token_endpoint_auth_method: "none"
 })
 
-const start = async () => {
+const start = async (url: string) => {
   const server = await serve(
     {
-      DCR_DATABASE_URL: `sqlite:${join(dir.path, "crash.sqlite")}`,
+      DCR_DATABASE_URL: url,
       DCR_SERVICE_ACCESS_TOKEN: serviceToken,
       DCR_RATE_LIMIT_REGISTRATIONS: "off",
       DCR_RATE_LIMIT_TOTAL_REGISTRATIONS: "off",
@@ -89,89 +98,104 @@ const verify = async (base: string, clients: ReadonlyArray<Client>) => {
   return failures
 }
 
-describe("reliability: crash safety", () => {
-  it("kill -9 under load, restart on the same file: every acknowledged registration and update is there", async () => {
-    const clients: Array<Client> = []
-    let server = await start()
-    for (let round = 1; round <= rounds; round++) {
-      let acknowledged = 0
-      let registered = 0
-      let updated = 0
-      let stop = false
-      let sequence = 0
-      const errors: Array<string> = []
-      const base = server.base
-      const killed = new Promise<void>((resolve) => {
-        const worker = async () => {
-          while (!stop) {
-            const candidate = clients.length > 0 && sequence % 2 === 1 ? clients[sequence % clients.length] : undefined
-            const mine = candidate?.busy === false ? candidate : undefined
-            sequence++
-            if (mine === undefined) {
-              const name = `r${round}-${sequence}`
-              const answer = await send(`${base}/register`, json("POST", metadata(name)))
-              if (answer._tag !== "Response") continue
-              if (answer.status !== 201) throw new Error(`register: ${answer.status} ${answer.body}`)
-              hygiene.addFromBody(answer.body)
-              const body = JSON.parse(answer.body) as { client_id: string; registration_access_token: string }
-              clients.push({
-                id: body.client_id,
-                token: body.registration_access_token,
-                acked: name,
-                pending: new Set(),
-                busy: false
-              })
-              registered++
-            } else {
-              const name = `u${round}-${sequence}`
-              mine.pending.add(name)
-              mine.busy = true
-              const answer = await send(
-                `${base}/register/${mine.id}`,
-                json("PUT", { ...metadata(name), client_id: mine.id }, mine.token)
-              )
-              if (answer._tag !== "Response") continue // in flight at the kill: stays busy and pending
-              if (answer.status !== 200) throw new Error(`update: ${answer.status} ${answer.body}`)
-              mine.acked = name
-              mine.pending.clear()
-              mine.busy = false
-              updated++
-            }
-            if (++acknowledged === killAfter) {
-              server.child.kill("SIGKILL")
-              resolve()
-            }
-          }
-        }
-        for (let i = 0; i < workers; i++) {
-          worker().catch((error: unknown) => {
+for (const database of databases) {
+  const title = `reliability: crash safety on ${database.name}`
+  ;(database.skip === undefined ? describe : describe.skip)(
+    database.skip === undefined ? title : `${title} (skipped: ${database.skip})`,
+    () => {
+      it(
+        `kill -9 under load, restart on the same ${database.where}: every acknowledged registration and update is there`,
+        async () => {
+          const url = await database.url()
+          const clients: Array<Client> = []
+          let server = await start(url)
+          for (let round = 1; round <= rounds; round++) {
+            let acknowledged = 0
+            let registered = 0
+            let updated = 0
+            let stop = false
+            let sequence = 0
+            const errors: Array<string> = []
+            const base = server.base
+            const killed = new Promise<void>((resolve) => {
+              const worker = async () => {
+                while (!stop) {
+                  const candidate = clients.length > 0 && sequence % 2 === 1
+                    ? clients[sequence % clients.length]
+                    : undefined
+                  const mine = candidate?.busy === false ? candidate : undefined
+                  sequence++
+                  if (mine === undefined) {
+                    const name = `r${round}-${sequence}`
+                    const answer = await send(`${base}/register`, json("POST", metadata(name)))
+                    if (answer._tag !== "Response") continue
+                    if (answer.status !== 201) throw new Error(`register: ${answer.status} ${answer.body}`)
+                    hygiene.addFromBody(answer.body)
+                    const body = JSON.parse(answer.body) as { client_id: string; registration_access_token: string }
+                    clients.push({
+                      id: body.client_id,
+                      token: body.registration_access_token,
+                      acked: name,
+                      pending: new Set(),
+                      busy: false
+                    })
+                    registered++
+                  } else {
+                    const name = `u${round}-${sequence}`
+                    mine.pending.add(name)
+                    mine.busy = true
+                    const answer = await send(
+                      `${base}/register/${mine.id}`,
+                      json("PUT", { ...metadata(name), client_id: mine.id }, mine.token)
+                    )
+                    if (answer._tag !== "Response") continue // in flight at the kill: stays busy and pending
+                    if (answer.status !== 200) throw new Error(`update: ${answer.status} ${answer.body}`)
+                    mine.acked = name
+                    mine.pending.clear()
+                    mine.busy = false
+                    updated++
+                  }
+                  if (++acknowledged === killAfter) {
+                    server.child.kill("SIGKILL")
+                    resolve()
+                  }
+                }
+              }
+              for (let i = 0; i < workers; i++) {
+                worker().catch((error: unknown) => {
+                  stop = true
+                  errors.push(String(error))
+                  server.child.kill("SIGKILL")
+                  resolve()
+                })
+              }
+            })
+            await killed
+            const exit = await server.exited
             stop = true
-            errors.push(String(error))
-            server.child.kill("SIGKILL")
-            resolve()
-          })
-        }
-      })
-      await killed
-      const exit = await server.exited
-      stop = true
-      assert.deepStrictEqual(errors, [], "every operation before the kill succeeded")
-      assert.strictEqual(exit.signal, "SIGKILL")
-      server = await start()
-      const failures = await verify(server.base, clients)
-      figure(
-        "crash",
-        `round ${round}: kill -9 after ${registered} registrations and ${updated} updates acknowledged under ${workers} ` +
-          `concurrent clients; restart on the same file: ${clients.length - failures.length}/${clients.length} ` +
-          `acknowledged clients read back with their last acknowledged (or in-flight) update`
+            assert.deepStrictEqual(errors, [], "every operation before the kill succeeded")
+            assert.strictEqual(exit.signal, "SIGKILL")
+            server = await start(url)
+            const failures = await verify(server.base, clients)
+            figure(
+              "crash",
+              `${database.name} round ${round}: kill -9 after ${registered} registrations and ${updated} updates acknowledged under ${workers} ` +
+                `concurrent clients; restart on the same ${database.where}: ${
+                  clients.length - failures.length
+                }/${clients.length} ` +
+                `acknowledged clients read back with their last acknowledged (or in-flight) update`
+            )
+            assert.deepStrictEqual(failures.slice(0, 10), [], `${failures.length} lost`)
+          }
+          const scan = hygiene.scan()
+          figure(
+            `crash secret hygiene (${database.name})`,
+            `${scan.lines} log lines at debug level, ${hygiene.secrets.size} secrets, ${scan.found.length} found`
+          )
+          assert.deepStrictEqual(scan.found, [])
+        },
+        120_000
       )
-      assert.deepStrictEqual(failures.slice(0, 10), [], `${failures.length} lost`)
     }
-    const scan = hygiene.scan()
-    figure(
-      "crash secret hygiene",
-      `${scan.lines} log lines at debug level, ${hygiene.secrets.size} secrets, ${scan.found.length} found`
-    )
-    assert.deepStrictEqual(scan.found, [])
-  }, 120_000)
-})
+  )
+}
