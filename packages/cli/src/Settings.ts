@@ -49,6 +49,8 @@ export interface Setting<A> {
   readonly flagAliases: ReadonlyArray<string>
   /** What it does, one sentence. */
   readonly description: string
+  /** A value it accepts, shown in the help when the default does not show the form. */
+  readonly example: string | undefined
   /** The default as shown to a reader, e.g. `127.0.0.1`, `unset`, `generated per run`. */
   readonly shownDefault: string
   /** Reads the variable (or an alias) from the environment, the default applied. */
@@ -74,6 +76,7 @@ interface Spec<A> {
   readonly aliases?: ReadonlyArray<string> | undefined
   readonly flag?: string | undefined
   readonly flagAliases?: ReadonlyArray<string> | undefined
+  readonly example?: string | undefined
 }
 
 /** `read` under `env` or one of its aliases; two of them set is an error naming both. */
@@ -97,9 +100,15 @@ const readAny = <A>(env: string, aliases: ReadonlyArray<string>, read: (name: st
         : Either.left(ConfigError.MissingData([env], `Expected ${env} to exist`))
     }))
 
-const helpText = (env: string, aliases: ReadonlyArray<string>, description: string, shownDefault: string) =>
+const helpText = (
+  env: string,
+  aliases: ReadonlyArray<string>,
+  description: string,
+  shownDefault: string,
+  example: string | undefined
+) =>
   `${description} Environment: ${env}${aliases.length === 0 ? "" : ` (or ${aliases.join(", ")})`}. ` +
-  `Default: ${shownDefault}.`
+  `Default: ${shownDefault}.${example === undefined ? "" : ` Example: ${example}`}`
 
 /** Parses a flag's text with the setting's own `Config`, so a flag and its variable accept the same values. */
 const parseFlag = <A>(env: string, flag: string, read: (name: string) => Config.Config<A>) => (text: string) =>
@@ -119,13 +128,14 @@ const make = <A, B>(
   const flag = spec.flag ?? flagName(env)
   const flagAliases = spec.flagAliases ?? []
   const config = complete(readAny(env, aliases, spec.read))
-  const option = flagOption(flag, helpText(env, aliases, spec.description, shownDefault))
+  const option = flagOption(flag, helpText(env, aliases, spec.description, shownDefault, spec.example))
   return {
     env,
     aliases,
     flag,
     flagAliases,
     description: spec.description,
+    example: spec.example,
     shownDefault,
     config,
     options: Options.withFallbackConfig(option, config),
