@@ -14,8 +14,13 @@
 //                 NODE_OPTIONS refuses (--trace-gc, --heapsnapshot-signal=SIGUSR2 …).
 // --env K=V       extra environment for the effect-dcr servers (repeatable).
 // --rounds N      run the whole list N times (ratios are taken within a round; the VM is noisy).
-// --only          keys (bare, oidc, oidc-map, file, memory) or name prefixes, comma-separated;
-//                 oidc-map (oidc-provider with an unbounded Map adapter) runs only when named.
+// --only          keys (bare, oidc, oidc-map, file, memory, pg, pg2) or name prefixes, comma-separated;
+//                 oidc-map (oidc-provider with an unbounded Map adapter) runs only when named, and so do
+//                 pg (effect-dcr on PostgreSQL) and pg2 (two effect-dcr instances on one PostgreSQL
+//                 database, the connections split between them, one autocannon each; its p50/p99 are
+//                 the larger of the two, its CPU the sum, its RSS the larger instance's). They use
+//                 BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), a new schema
+//                 per run, dropped afterwards.
 //
 // Prints a Markdown table: requests/s, latency, the ratios, the server's CPU time per request
 // (user + system of the server process over the measured window / requests: less sensitive to a

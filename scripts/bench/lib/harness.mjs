@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { createServer } from "node:net"
 import { cpus, tmpdir, totalmem } from "node:os"
 import { join, resolve } from "node:path"
+import { importFrom } from "./resolve.mjs"
 
 export const here = new URL("../", import.meta.url).pathname
 export const repoRoot = new URL("../../../", import.meta.url).pathname
@@ -86,12 +87,54 @@ const effectDcr = (key, label, url) => ({
   path: "/register",
   itemPath: (id) => `/register/${id}`,
   script: (root) => [...startFlags(root), join(root, "packages/cli/dist/bin.js"), "serve"],
-  env: (port, dir) => ({
+  env: (port, dir, database) => ({
     HOST: "127.0.0.1",
     PORT: String(port),
-    DCR_DATABASE_URL: url(dir),
+    DCR_DATABASE_URL: url(dir, database),
     DCR_SERVICE_ACCESS_TOKEN: "bench-service-token"
   })
+})
+
+/**
+ * The PostgreSQL server of the PostgreSQL targets: BENCH_POSTGRES_URL, else the one these machines
+ * run. Each run gets a new schema (`search_path` in the URL), dropped when the target stops.
+ */
+export const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+
+const postgresSchema = {
+  /** Creates a schema with the measured tree's `pg`; answers the URL whose connections use it. */
+  create: async (root) => {
+    const { default: pg } = await importFrom(join(root, "packages/engine"), "pg")
+    const schema = `effect_dcr_bench_${process.pid}_${Date.now().toString(36)}`
+    const client = new pg.Client({ connectionString: postgresUrl })
+    await client.connect()
+    try {
+      await client.query(`CREATE SCHEMA ${schema}`)
+    } finally {
+      await client.end()
+    }
+    const url = `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}options=${
+      encodeURIComponent(`-c search_path=${schema}`)
+    }`
+    return { root, schema, url }
+  },
+  drop: async ({ root, schema }) => {
+    const { default: pg } = await importFrom(join(root, "packages/engine"), "pg")
+    const client = new pg.Client({ connectionString: postgresUrl })
+    await client.connect()
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    } finally {
+      await client.end()
+    }
+  }
+}
+
+const effectDcrPostgres = (key, label, instances) => ({
+  ...effectDcr(key, label, (_dir, database) => database.url),
+  database: postgresSchema,
+  instances,
+  extra: true
 })
 
 const oidcProvider = (key, name, env) => ({
@@ -128,12 +171,15 @@ export const allTargets = [
     script: (root) => [...startFlags(root), join(here, "servers/effect-dcr-stock.mjs")],
     env: (port, dir) => ({ PORT: String(port), DCR_DATABASE_URL: `sqlite:${join(dir, "bench.sqlite")}` }),
     extra: true
-  }
+  },
+  effectDcrPostgres("pg", "PostgreSQL", 1),
+  effectDcrPostgres("pg2", "PostgreSQL, 2 instances", 2)
 ]
 
 /**
- * Targets selected by a comma-separated list of keys (bare, oidc, oidc-map, file, memory) or name
- * prefixes; without a list, the ones not marked extra.
+ * Targets selected by a comma-separated list of keys (bare, oidc, oidc-map, file, memory, stock,
+ * pg, pg2) or name prefixes; without a list, the ones not marked extra (pg and pg2 need the
+ * PostgreSQL server at BENCH_POSTGRES_URL, so they run only when named).
  */
 export const selectTargets = (only, targets = allTargets) => {
   if (!only) return targets.filter((t) => !t.extra)
@@ -154,9 +200,49 @@ export const selectTargets = (only, targets = allTargets) => {
  * samples the process's RSS every `sampleMs` and, on `stop()`, reports VmHWM (the kernel's peak
  * RSS of the process), the largest sample, and the SQLite file sizes for file targets.
  */
-export const startServer = async (
+export const startServer = async (target, options = {}) => {
+  if ((target.instances ?? 1) > 1 || target.database !== undefined) return startInstances(target, options)
+  return startOne(target, options)
+}
+
+/**
+ * A target with a database of its own (`target.database`: created before, dropped after) and
+ * `target.instances` processes sharing it, each on its own port. The handle is `startOne`'s, over
+ * all of them: `urls` (one per instance; `url` is the first), `ready` waits for each, `cpu` is
+ * their sum, `memory` reports the largest instance (per-process figures), `stop` stops them all
+ * and drops the database.
+ */
+const startInstances = async (target, options) => {
+  const database = await target.database?.create(options.root ?? repoRoot)
+  const servers = []
+  try {
+    for (let i = 0; i < (target.instances ?? 1); i++) servers.push(await startOne(target, { ...options, database }))
+  } catch (error) {
+    for (const server of servers) await server.stop()
+    if (database !== undefined) await target.database.drop(database)
+    throw error
+  }
+  const largest = (memories) => memories.reduce((a, b) => ((b.hwm ?? 0) > (a.hwm ?? 0) ? b : a))
+  return {
+    ...servers[0],
+    servers,
+    urls: servers.map((server) => server.url),
+    output: () => servers.map((server, i) => `[instance ${i + 1}]\n${server.output()}`).join("\n"),
+    ready: () => Promise.all(servers.map((server) => server.ready())).then(() => undefined),
+    cpu: () => servers.reduce((sum, server) => sum + server.cpu(), 0),
+    memory: () => largest(servers.map((server) => server.memory())),
+    stop: async () => {
+      const memories = []
+      for (const server of servers) memories.push(await server.stop())
+      if (database !== undefined) await target.database.drop(database)
+      return largest(memories)
+    }
+  }
+}
+
+const startOne = async (
   target,
-  { root, nodeOptions = "", nodeArgs = [], env = {}, all = false, sampleMs = 100, log } = {}
+  { root, nodeOptions = "", nodeArgs = [], env = {}, all = false, sampleMs = 100, log, database } = {}
 ) => {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), "effect-dcr-bench-"))
@@ -165,7 +251,7 @@ export const startServer = async (
     ...process.env,
     NODE_OPTIONS: applies ? nodeOptions : "",
     ...(applies ? env : {}),
-    ...target.env(port, dir)
+    ...target.env(port, dir, database)
   }
   const argv = [...(applies ? nodeArgs : []), ...target.script(root)]
   childEnv.BENCH_ROOT = root
@@ -261,20 +347,43 @@ export const cannon = (options) =>
  * per request over the measured window.
  */
 export const measureRegistrations = async (server, { connections, duration, warmup }) => {
+  const urls = server.urls ?? [server.url]
+  // several instances: the connections split between them, one autocannon each, at the same time
   const load = (seconds) =>
-    cannon({
-      url: server.url,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: registrationBody,
-      connections,
-      duration: seconds
-    })
+    Promise.all(urls.map((url, i) =>
+      cannon({
+        url,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: registrationBody,
+        connections: Math.floor(connections / urls.length) + (i < connections % urls.length ? 1 : 0),
+        duration: seconds
+      })
+    )).then(combine)
   await server.ready()
   await load(warmup)
   const cpu0 = server.cpu()
   const result = await load(duration)
   return { result, cpuUs: ((server.cpu() - cpu0) * 1e6) / result.requests.total }
+}
+
+/**
+ * autocannon results of simultaneous runs as one: counts and rates summed; latency percentiles are
+ * the largest of the runs (exact percentiles of the union are not recoverable from the summaries).
+ */
+const combine = (results) => {
+  if (results.length === 1) return results[0]
+  const sum = (f) => results.reduce((total, r) => total + (f(r) ?? 0), 0)
+  const max = (f) => Math.max(...results.map(f))
+  return {
+    ...results[0],
+    requests: { ...results[0].requests, average: sum((r) => r.requests.average), total: sum((r) => r.requests.total) },
+    latency: { ...results[0].latency, p50: max((r) => r.latency.p50), p99: max((r) => r.latency.p99) },
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    mismatches: sum((r) => r.mismatches)
+  }
 }
 
 export const failures = (r) => r.non2xx + r.errors + r.timeouts + (r.mismatches ?? 0)
