@@ -592,7 +592,7 @@ export const make = (options: Options): Effect.Effect<ClientStore["Type"], Clien
  *
  * @example
  * ```ts
- * import { PgClientStore } from "@effect-dcr/engine/PgClientStore"
+ * import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
  * import { Redacted } from "effect"
  *
  * const StoreLive = PgClientStore.layer({ url: Redacted.make("postgres://dcr@db.internal/dcr"), maxConnections: 20 })
