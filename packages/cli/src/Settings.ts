@@ -533,13 +533,15 @@ export const engine = {
     description: "The default registration policy, applied to every registration and update: JSON, or @path " +
       "to a JSON file (see the README's Registration policy).",
     read: RegistrationPolicy.policyConfig,
-    shownDefault: "none (the URI rules only)"
+    shownDefault: "none (the URI rules only)",
+    example: `{"maxRedirectUris":5}`
   }),
   registrationPolicies: optional("DCR_POLICIES", {
     description: "Named registration policies, which a managed initial access token can carry (iat create " +
       "--policy): a JSON object of name to policy, or @path to a JSON file.",
     read: RegistrationPolicy.policiesConfig,
-    shownDefault: "none"
+    shownDefault: "none",
+    example: `{"partners":{"maxRedirectUris":5}}`
   })
 } satisfies { readonly [K in keyof Engine.Options]?: Setting<Engine.Options[K]> }
 

@@ -43,7 +43,7 @@ describe("Settings.engine and Engine.config", () => {
         if (Either.isRight(serve) && Either.isRight(library)) {
           compared++
           const a = plain(serve.right)
-          const b = plain((library.right as Record<string, unknown>)[key])
+          const b = plain((library.right as unknown as Record<string, unknown>)[key])
           if (!Equal.equals(JSON.stringify(a), JSON.stringify(b))) {
             problems.push(
               `${setting.env}=${JSON.stringify(text)}: serve ${JSON.stringify(a)}, Engine.config ${JSON.stringify(b)}`
