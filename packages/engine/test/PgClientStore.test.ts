@@ -43,7 +43,10 @@ describePg(`PgClientStore${skipReason === undefined ? "" : ` (skipped: ${skipRea
         schema,
         "SELECT migration_id FROM $schema.effect_dcr_migrations ORDER BY migration_id"
       )
-      assert.deepStrictEqual(applied.map((row) => row.migration_id), [1, 2])
+      // each migration recorded once, in order, none missing
+      const ids = applied.map((row) => row.migration_id)
+      assert.isAtLeast(ids.length, 2)
+      assert.deepStrictEqual(ids, ids.map((_, i) => i + 1))
       yield* clients[0]!.insert(record("100000000000001"), plain)
       assert.isTrue(Option.isSome(yield* clients[4]!.find("100000000000001")))
     }))
