@@ -6,7 +6,13 @@
  * @since 0.1.0
  */
 import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "@effect-dcr/client"
-import { type DatabaseUrl, Engine } from "@effect-dcr/engine"
+import {
+  type ClientStore,
+  type DatabaseUrl,
+  Engine,
+  type InitialAccessTokenStore
+} from "@effect-dcr/engine"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -133,6 +139,38 @@ export const verify = (
     )
 
 /**
+ * The embedded engine's stores on its database: the `ClientStore` and the `InitialAccessTokenStore`
+ * (which `effect-dcr iat` uses alone).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const engineStores = (
+  backend: Extract<Backend, { readonly _tag: "Engine" }>
+): Layer.Layer<ClientStore.ClientStore | InitialAccessTokenStore.InitialAccessTokenStore, BackendError> => {
+  const { database } = backend
+  if (database._tag === "Postgres") {
+    // loaded only when used: a SQLite server never loads the PostgreSQL driver
+    return Layer.unwrapEffect(Effect.map(
+      Effect.promise(() => import("@effect-dcr/engine/PgClientStore")),
+      (PgClientStore) =>
+        PgClientStore.layer({ ...backend.pool, url: database.url }).pipe(
+          Layer.mapError((cause) =>
+            new BackendError({ description: `Cannot open the ${describeDatabase(database)} database`, cause })
+          )
+        )
+    ))
+  }
+  const { filename } = database
+  return Layer.unwrapEffect(Effect.as(
+    ensureDirectory(filename),
+    SqliteClientStore.layer({ filename }).pipe(
+      Layer.mapError((cause) => new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause }))
+    )
+  ))
+}
+
+/**
  * The `DynamicClientRegistration` layer of a backend.
  *
  * @since 0.1.0
@@ -143,31 +181,8 @@ export const layer = (
   settings: EngineSettings
 ): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration, BackendError> => {
   switch (backend._tag) {
-    case "Engine": {
-      const { database } = backend
-      if (database._tag === "Postgres") {
-        // loaded only when used: a SQLite server never loads the PostgreSQL driver
-        return Layer.unwrapEffect(Effect.map(
-          Effect.promise(() => import("@effect-dcr/engine/PgClientStore")),
-          (PgClientStore) =>
-            Engine.layer(settings).pipe(
-              Layer.provide(PgClientStore.layer({ ...backend.pool, url: database.url })),
-              Layer.mapError((cause) =>
-                new BackendError({ description: `Cannot open the ${describeDatabase(database)} database`, cause })
-              )
-            )
-        ))
-      }
-      const { filename } = database
-      return Layer.unwrapEffect(Effect.as(
-        ensureDirectory(filename),
-        Engine.layerSqlite({ ...settings, filename }).pipe(
-          Layer.mapError((cause) =>
-            new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause })
-          )
-        )
-      ))
-    }
+    case "Engine":
+      return Engine.layer(settings).pipe(Layer.provide(engineStores(backend)))
     case "Authlete":
       return AuthleteClient.layer({
         baseUrl: backend.baseUrl,

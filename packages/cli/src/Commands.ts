@@ -1,22 +1,26 @@
 /**
- * The `effect-dcr` command line: `serve`, and `register` / `get` / `update` / `delete` against the
- * configured backend (the same SQLite file as the server with the embedded engine, or Authlete).
+ * The `effect-dcr` command line: `serve`, `register` / `get` / `update` / `delete` against the
+ * configured backend (the same SQLite file as the server with the embedded engine, or Authlete), and
+ * `iat create` / `list` / `revoke` for the engine's managed initial access tokens.
  *
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Explain } from "@effect-dcr/engine"
+import { Durations, Engine, Explain, InitialAccessTokenStore } from "@effect-dcr/engine"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import { text } from "node:stream/consumers"
 import * as Backend from "./Backend.js"
 import * as Server from "./Server.js"
@@ -295,6 +299,196 @@ export const explain = Command.make("explain", {
   )
 
 /**
+ * Runs an `iat` operation on the embedded engine's `InitialAccessTokenStore` (on the configured
+ * database), mapping every failure to `CommandFailed`.
+ */
+const withTokenStore = <A, E>(
+  operation: (
+    config: ServerConfig.ServerConfig
+  ) => Effect.Effect<A, E, InitialAccessTokenStore.InitialAccessTokenStore>
+) =>
+  Effect.gen(function*() {
+    const config = yield* ServerConfig.load
+    if (config.backend._tag !== "Engine") {
+      return yield* new CommandFailed({
+        description: "Managed initial access tokens are kept by the embedded engine, and the configured backend is " +
+          "Authlete (AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set)"
+      })
+    }
+    return yield* Effect.provide(operation(config), Backend.engineStores(config.backend))
+  }).pipe(
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Console.error(`error: ${describeError(error)}`),
+        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
+      )
+    )
+  )
+
+const iso = (millis: number) => new Date(millis).toISOString()
+
+const expires = Options.text("expires").pipe(
+  Options.withDescription("How long the token is accepted: e.g. 30m, 12h, 7d, 2w or 90 days (default: 1d)"),
+  Options.withDefault("1d"),
+  Options.mapEffect((text) =>
+    Option.match(Option.filter(Durations.parse(text), (d) => Duration.toMillis(d) > 0), {
+      onNone: () =>
+        Effect.fail(
+          ValidationError.invalidValue(HelpDoc.p(`--expires: expected a duration such as 12h or 7d, got ${text}`))
+        ),
+      onSome: Effect.succeed
+    })
+  )
+)
+
+const maxUses = Options.integer("max-uses").pipe(
+  Options.withDescription("How many registrations the token allows in all (default: 1)"),
+  Options.withDefault(1),
+  Options.mapEffect((n) =>
+    n >= 1
+      ? Effect.succeed(n)
+      : Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--max-uses: expected at least 1, got ${n}`)))
+  )
+)
+
+/** Fails unless `name` is a named registration policy of the engine's configuration (DCR_POLICIES). */
+const checkPolicy = (engine: ServerConfig.EngineOptions, name: string) =>
+  Effect.flatMap(
+    Engine.registrationPolicy(engine),
+    (policy) =>
+      policy.has(name) ? Effect.void : new CommandFailed({
+        description: `Unknown registration policy ${JSON.stringify(name)}: ${
+          policy.policies.length === 0
+            ? "no named policy is configured (DCR_POLICIES)"
+            : `the configured ones are ${policy.policies.join(", ")} (DCR_POLICIES)`
+        }`
+      })
+  )
+
+/**
+ * `effect-dcr iat create [--expires 7d] [--max-uses 10] [--policy name]`: prints the new token once
+ * on standard output (only its hash is stored), its details on standard error.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const iatCreate = Command.make("create", {
+  expires,
+  maxUses,
+  policy: Options.text("policy").pipe(
+    Options.withDescription("A named registration policy (DCR_POLICIES) applied to the registrations made with it"),
+    Options.optional
+  )
+}, ({ expires, maxUses, policy }) =>
+  withTokenStore((config) =>
+    Effect.gen(function*() {
+      const name = Option.getOrUndefined(policy)
+      if (name !== undefined) yield* checkPolicy(config.engine, name)
+      const { details, token } = yield* InitialAccessTokenStore.issue({ expiresIn: expires, maxUses, policy: name })
+      yield* Console.log(Redacted.value(token))
+      yield* Console.error(
+        `Created initial access token ${details.id}: expires ${iso(details.expiresAt)}, ${details.maxUses} ` +
+          `registration${details.maxUses === 1 ? "" : "s"}${name === undefined ? "" : `, policy ${name}`}. ` +
+          "It is shown only this once: only its SHA-256 hash is stored."
+      )
+      if (!Engine.requiresInitialAccessToken(config.engine)) {
+        yield* Console.error(
+          "Note: POST /register still accepts registrations without a token; " +
+            "set DCR_REQUIRE_INITIAL_ACCESS_TOKEN=true to require one."
+        )
+      }
+    })
+  )).pipe(Command.withDescription("Create a managed initial access token (RFC 7591 §3) and print it once"))
+
+/** What `iat list` shows of a token at `now`. */
+const tokenStatus = (token: InitialAccessTokenStore.InitialAccessToken, now: number): string =>
+  token.revokedAt !== undefined
+    ? "revoked"
+    : token.expiresAt <= now
+    ? "expired"
+    : token.uses >= token.maxUses
+    ? "used up"
+    : "active"
+
+/**
+ * `effect-dcr iat list [--json]`: every managed initial access token (never the token itself).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const iatList = Command.make("list", {
+  json: Options.boolean("json").pipe(Options.withDescription("Print a JSON array instead of a table"))
+}, ({ json }) =>
+  withTokenStore(() =>
+    Effect.gen(function*() {
+      const tokens = yield* Effect.flatMap(InitialAccessTokenStore.InitialAccessTokenStore, (store) => store.list)
+      const now = yield* Clock.currentTimeMillis
+      const rows = tokens.map((token) => ({
+        id: token.id,
+        created: iso(token.createdAt),
+        expires: iso(token.expiresAt),
+        usesLeft: Math.max(0, token.maxUses - token.uses),
+        maxUses: token.maxUses,
+        policy: token.policy ?? null,
+        revoked: token.revokedAt === undefined ? null : iso(token.revokedAt),
+        status: tokenStatus(token, now)
+      }))
+      if (json) return yield* Console.log(JSON.stringify(rows, null, 2))
+      if (rows.length === 0) return yield* Console.error("No initial access tokens.")
+      const table = [
+        ["id", "created", "expires", "uses left", "policy", "status"],
+        ...rows.map((row) => [
+          row.id,
+          row.created,
+          row.expires,
+          `${row.usesLeft} of ${row.maxUses}`,
+          row.policy ?? "-",
+          row.revoked === null ? row.status : `revoked ${row.revoked}`
+        ])
+      ]
+      const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)))
+      for (const line of table) {
+        yield* Console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd())
+      }
+    })
+  )).pipe(Command.withDescription("List the managed initial access tokens (never the tokens themselves)"))
+
+/**
+ * `effect-dcr iat revoke <id>`: the token is refused from now on.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const iatRevoke = Command.make("revoke", {
+  id: Args.text({ name: "id" }).pipe(Args.withDescription("The token's id, as `iat list` shows it"))
+}, ({ id }) =>
+  withTokenStore(() =>
+    Effect.gen(function*() {
+      const store = yield* InitialAccessTokenStore.InitialAccessTokenStore
+      if (!(yield* store.revoke(id, yield* Clock.currentTimeMillis))) {
+        return yield* new CommandFailed({
+          description: `No initial access token ${id} to revoke (unknown, or already revoked: see effect-dcr iat list)`
+        })
+      }
+      yield* Console.error(`Revoked initial access token ${id}.`)
+    })
+  )).pipe(Command.withDescription("Revoke a managed initial access token: it is refused from now on"))
+
+/**
+ * `effect-dcr iat`: managed initial access tokens on the embedded engine's database.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const iat = Command.make("iat").pipe(
+  Command.withDescription(
+    "Managed initial access tokens (RFC 7591 §3): stored as hashes in the engine's database, with an expiry, " +
+      "a number of uses and an optional registration policy"
+  ),
+  Command.withSubcommands([iatCreate, iatList, iatRevoke])
+)
+
+/**
  * The root command, `effect-dcr`.
  *
  * @since 0.1.0
@@ -302,7 +496,7 @@ export const explain = Command.make("explain", {
  */
 export const root = Command.make("effect-dcr").pipe(
   Command.withDescription("OAuth 2.0 Dynamic Client Registration (RFC 7591/7592) server and client tool"),
-  Command.withSubcommands([serve, register, get, update, delete_, explain])
+  Command.withSubcommands([serve, register, get, update, delete_, explain, iat])
 )
 
 /**

@@ -110,6 +110,17 @@ export interface Options {
 const maxIdAttempts = 8
 
 /**
+ * Whether register requires an initial access token under these options: `requireInitialAccessToken`,
+ * by default whether static `initialAccessTokens` are configured.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const requiresInitialAccessToken = (
+  options: Pick<Options, "initialAccessTokens" | "requireInitialAccessToken">
+): boolean => options.requireInitialAccessToken ?? (options.initialAccessTokens?.length ?? 0) > 0
+
+/**
  * The registration policy an engine with these options consults: the `RegistrationPolicy` in
  * context (its custom rules), configured by `allowLoopbackHttp`, `registrationPolicy` and
  * `registrationPolicies`. Fails when they are not valid.
@@ -141,7 +152,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     : "UNAUTHORIZED"
   const uniqueSoftwareId = options.dcrDuplicateSoftwareIdBlocked === true
   const initialAccessTokens = options.initialAccessTokens ?? []
-  const initialAccessTokenRequired = options.requireInitialAccessToken ?? initialAccessTokens.length > 0
+  const initialAccessTokenRequired = requiresInitialAccessToken(options)
   const managedTokens = Option.getOrUndefined(yield* Effect.serviceOption(InitialAccessTokenStore))
   const rotate = options.rotateRegistrationAccessToken === true
   const rotateSecret = options.rotateClientSecret === true
