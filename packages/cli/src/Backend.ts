@@ -5,13 +5,8 @@
  *
  * @since 0.1.0
  */
-import { AuthleteClient, DynamicClientRegistration, RetryPolicy } from "@effect-dcr/client"
-import {
-  type ClientStore,
-  type DatabaseUrl,
-  Engine,
-  type InitialAccessTokenStore
-} from "@effect-dcr/engine"
+import { AuthleteClient, DynamicClientRegistration, type Readiness, RetryPolicy } from "@effect-dcr/client"
+import { type ClientStore, type DatabaseUrl, Engine, type InitialAccessTokenStore } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
@@ -147,7 +142,10 @@ export const verify = (
  */
 export const engineStores = (
   backend: Extract<Backend, { readonly _tag: "Engine" }>
-): Layer.Layer<ClientStore.ClientStore | InitialAccessTokenStore.InitialAccessTokenStore, BackendError> => {
+): Layer.Layer<
+  ClientStore.ClientStore | InitialAccessTokenStore.InitialAccessTokenStore | Readiness.Readiness,
+  BackendError
+> => {
   const { database } = backend
   if (database._tag === "Postgres") {
     // loaded only when used: a SQLite server never loads the PostgreSQL driver
@@ -171,7 +169,8 @@ export const engineStores = (
 }
 
 /**
- * The `DynamicClientRegistration` layer of a backend.
+ * The `DynamicClientRegistration` layer of a backend, with its `Readiness` (the store's, or
+ * Authlete's).
  *
  * @since 0.1.0
  * @category layers
@@ -179,10 +178,10 @@ export const engineStores = (
 export const layer = (
   backend: Backend,
   settings: EngineSettings
-): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration, BackendError> => {
+): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration | Readiness.Readiness, BackendError> => {
   switch (backend._tag) {
     case "Engine":
-      return Engine.layer(settings).pipe(Layer.provide(engineStores(backend)))
+      return Engine.layer(settings).pipe(Layer.provideMerge(engineStores(backend)))
     case "Authlete":
       return AuthleteClient.layer({
         baseUrl: backend.baseUrl,

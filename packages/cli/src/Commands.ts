@@ -23,6 +23,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { text } from "node:stream/consumers"
 import * as Backend from "./Backend.js"
+import * as Logging from "./Logging.js"
+import * as Package from "./Package.js"
 import * as Server from "./Server.js"
 import * as ServerConfig from "./ServerConfig.js"
 import * as Settings from "./Settings.js"
@@ -162,15 +164,24 @@ export const serve = Command.make(
   ({ settings }) =>
     Effect.gen(function*() {
       const env = yield* Effect.sync(() => process.env)
-      for (const warning of Settings.unknownVariables(env)) {
-        yield* Effect.logWarning(warning)
-      }
-      const config = yield* ServerConfig.make(settings)
-      if (config.backend._tag === "Authlete") {
-        for (const warning of Settings.ignoredWithAuthlete(env)) yield* Effect.logWarning(warning)
-      }
-      return yield* Layer.launch(Server.layer(config))
-    }).pipe(Effect.tapError((error) => Console.error(`error: ${describeError(error)}`)))
+      const warnings = Effect.forEach(Settings.unknownVariables(env), (warning) => Effect.logWarning(warning), {
+        discard: true
+      })
+      const config = yield* ServerConfig.make(settings).pipe(
+        Effect.tapError((error) => Effect.zipRight(warnings, Console.error(`error: ${describeError(error)}`)))
+      )
+      // from here on, every line is written in DCR_LOG_FORMAT
+      return yield* Effect.gen(function*() {
+        yield* warnings
+        if (config.backend._tag === "Authlete") {
+          for (const warning of Settings.ignoredWithAuthlete(env)) yield* Effect.logWarning(warning)
+        }
+        return yield* Layer.launch(Server.layer(config))
+      }).pipe(
+        Effect.tapError((error) => Logging.reportError(config.logFormat, `error: ${describeError(error)}`)),
+        Effect.provide(Logging.layer({ format: config.logFormat, level: config.logLevel }))
+      )
+    })
 ).pipe(
   Command.withDescription(
     "Serve the RFC 7591/7592 registration endpoints (and, with the embedded engine, the Authlete-compatible API). " +
@@ -505,4 +516,4 @@ export const root = Command.make("effect-dcr").pipe(
  * @since 0.1.0
  * @category constructors
  */
-export const run = Command.run(root, { name: "effect-dcr", version: "0.1.0" })
+export const run = Command.run(root, { name: "effect-dcr", version: Package.version })

@@ -5,27 +5,28 @@
  *
  * @since 0.1.0
  */
-import type { DynamicClientRegistration } from "@effect-dcr/client"
+import type { DynamicClientRegistration, Readiness } from "@effect-dcr/client"
 import type { Cors } from "@effect-dcr/http-server"
-import { AuthleteApi, Discovery, RateLimit, RegistrationApi } from "@effect-dcr/http-server"
+import { AuthleteApi, Discovery, HealthApi, Observability, RateLimit, RegistrationApi } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import { makeRegistrationError } from "@effect-dcr/schema"
 import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
 import { rename, writeFile } from "node:fs/promises"
 import { dirname } from "node:path"
 import * as Backend from "./Backend.js"
+import * as Logging from "./Logging.js"
 import * as ServerConfig from "./ServerConfig.js"
+import * as Telemetry from "./Telemetry.js"
 
 /**
  * Everything the HTTP app is built from, once the listen address is known.
@@ -60,41 +61,45 @@ const notFound = HttpServerResponse.unsafeJson(
 /** Unknown paths answer a JSON 404 (a catch-all route, so the fast path stays possible). */
 const notFoundRoute = HttpApiBuilder.Router.use((router) => router.all("*", Effect.succeed(notFound)))
 
+/** What the app needs: the backend and its readiness check. */
+type Backends = DynamicClientRegistration.DynamicClientRegistration | Readiness.Readiness
+
 const serveApi = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any>(
   api: HttpApi.HttpApi<Id, Groups, any, any>,
-  groups: Layer.Layer<
-    HttpApiGroup.HttpApiGroup.ToService<Id, Groups>,
-    never,
-    DynamicClientRegistration.DynamicClientRegistration
-  >
-): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> =>
+  groups: Layer.Layer<HttpApiGroup.HttpApiGroup.ToService<Id, Groups>, never, Backends>
+): Layer.Layer<HttpApi.Api, never, Backends> =>
   Layer.mergeAll(HttpApiBuilder.middlewareOpenApi(), notFoundRoute).pipe(
     Layer.provideMerge(HttpApiBuilder.api(api)),
     Layer.provide(groups)
-  ) as Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration>
+  ) as Layer.Layer<HttpApi.Api, never, Backends>
 
 /**
  * The HTTP app, one `HttpApi`: the RFC 7591/7592 endpoints at `{issuer path}/register`, RFC 8414
- * discovery, `GET /openapi.json` and, when configured, the Authlete-compatible API. Unknown paths
- * answer a JSON 404. Serve it with `HttpApiBuilder.serve()`.
+ * discovery, `GET /healthz` and `GET /readyz` (on the backend's `Readiness`, never rate-limited),
+ * `GET /openapi.json` and, when configured, the Authlete-compatible API. Unknown paths answer a
+ * JSON 404. Serve it with `HttpApiBuilder.serve()`.
  *
  * @since 0.1.0
  * @category layers
  */
 export const app = (
   options: AppOptions
-): Layer.Layer<HttpApi.Api, never, DynamicClientRegistration.DynamicClientRegistration> => {
+): Layer.Layer<HttpApi.Api, never, Backends> => {
   const paths = { path: registrationPath(options.issuer), issuer: options.issuer }
-  const registration = RegistrationApi.make(paths)
+  const registration = RegistrationApi.make(paths).add(HealthApi.group)
   const handlers = { issuer: options.issuer, rateLimit: options.rateLimit, cors: options.cors }
   if (options.authleteApi === undefined) {
-    return serveApi(registration, RegistrationApi.layerGroup(registration, handlers))
+    return serveApi(
+      registration,
+      Layer.merge(RegistrationApi.layerGroup(registration, handlers), HealthApi.layerGroup(registration))
+    )
   }
   const api = registration.add(AuthleteApi.group)
   return serveApi(
     api,
-    Layer.merge(
+    Layer.mergeAll(
       RegistrationApi.layerGroup(api, handlers),
+      HealthApi.layerGroup(api),
       AuthleteApi.layerGroup(api, { ...options.authleteApi, rateLimit: options.rateLimit })
     )
   )
@@ -130,6 +135,8 @@ export const writeTokenFile = (
       new Backend.BackendError({ description: `Cannot write the service access token to ${path}`, cause })
   })
 
+const healthPaths: ReadonlySet<string> = new Set([HealthApi.livenessPath, HealthApi.readinessPath])
+
 const stopping = (limits: NodeRegistrationServer.Limits): string =>
   `Stopping: no new connections; requests in flight have up to ${
     Duration.format(Duration.decode(limits.shutdownTimeout ?? NodeRegistrationServer.defaultLimits.shutdownTimeout))
@@ -155,6 +162,7 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     const registrationEndpoint = ServerConfig.registrationEndpoint(issuer)
     const engine = config.backend._tag === "Engine"
     const mounted = engine && config.authleteApi
+    const observe = Observability.middleware({ accessLog: config.accessLog, routes: [["GET", "/openapi.json"]] })
     const generated = mounted && config.serviceAccessToken === undefined
     const serviceAccessToken = config.serviceAccessToken ?? generateToken()
     const rateLimit = yield* RateLimit.make(config.rateLimit)
@@ -163,34 +171,51 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       ? { serviceId: config.serviceId, serviceAccessToken }
       : undefined
 
-    const banner = Effect.gen(function*() {
-      yield* Console.log(`effect-dcr serving with ${Backend.describe(config.backend)}`)
-      yield* Console.log(`  Listening on:           ${base}`)
-      yield* Console.log(`  Issuer:                 ${issuer}`)
-      yield* Console.log(`  Registration endpoint:  ${registrationEndpoint}`)
-      yield* Console.log(`  Discovery:              ${base}${Discovery.wellKnownPath(issuer)}`)
-      yield* Console.log(`  OpenAPI:                ${base}/openapi.json`)
+    const banner = Effect.suspend(() => {
+      const lines = [
+        `effect-dcr serving with ${Backend.describe(config.backend)}`,
+        `  Listening on:           ${base}`,
+        `  Issuer:                 ${issuer}`,
+        `  Registration endpoint:  ${registrationEndpoint}`,
+        `  Discovery:              ${base}${Discovery.wellKnownPath(issuer)}`,
+        `  OpenAPI:                ${base}/openapi.json`,
+        `  Health:                 ${base}${HealthApi.livenessPath}, ${base}${HealthApi.readinessPath}`
+      ]
+      const fields: Record<string, unknown> = {
+        backend: Backend.describe(config.backend),
+        url: base,
+        issuer,
+        registration_endpoint: registrationEndpoint
+      }
       if (mounted) {
-        yield* Console.log(
-          `  Authlete-compatible API: ${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
-        )
+        const api = `${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
+        lines.push(`  Authlete-compatible API: ${api}`)
+        fields["authlete_api"] = api
         if (generated) {
-          yield* Console.log(
+          lines.push(
             `  Service access token:   in ${config.serviceAccessTokenFile} (mode 0600; generated for this run, ` +
               `set DCR_SERVICE_ACCESS_TOKEN to choose one)`
           )
+          fields["service_access_token_file"] = config.serviceAccessTokenFile
         }
       }
       const initialAccessTokens = config.engine.initialAccessTokens?.length ?? 0
       if (engine && initialAccessTokens > 0) {
-        yield* Console.log(
+        lines.push(
           `  Registration requires one of the ${initialAccessTokens} initial access token(s) of DCR_INITIAL_ACCESS_TOKENS`
         )
       }
-      yield* Console.log("Ready. Press Ctrl+C to stop.")
+      if (config.telemetry.endpoint !== undefined) {
+        lines.push(`  OpenTelemetry:          traces and metrics to ${config.telemetry.endpoint} (OTLP/HTTP)`)
+        fields["otlp_endpoint"] = config.telemetry.endpoint
+      }
+      lines.push("Ready. Press Ctrl+C to stop.")
+      return Logging.announce(config.logFormat, "effect-dcr serving; ready", lines, fields)
     })
 
-    return HttpApiBuilder.serve().pipe(
+    return HttpApiBuilder.serve(observe).pipe(
+      // probes would fill the traces: the health routes are not traced
+      HttpMiddleware.withTracerDisabledWhen((request) => healthPaths.has(request.url)),
       Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors })),
       Layer.provide(
         Backend.layer(config.backend, { ...config.engine, registrationEndpoint }).pipe(
@@ -202,12 +227,20 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       Layer.tap(() => banner),
       // built last, so released first: the line comes before the HTTP server drains
       Layer.flatMap((context) =>
-        Layer.scopedContext(Effect.as(Effect.addFinalizer(() => Console.log(stopping(config.limits))), context))
+        Layer.scopedContext(
+          Effect.as(
+            Effect.addFinalizer(() => {
+              const line = stopping(config.limits)
+              return Logging.announce(config.logFormat, line, [line])
+            }),
+            context
+          )
+        )
       )
     )
   })).pipe(
-    // No span exporter is configured yet, so spans would be built and dropped: tracing stays off.
-    Layer.provide(Layer.setTracerEnabled(false)),
-    Layer.provide(Logger.minimumLogLevel(config.logLevel)),
+    // Tracing is on only with an exporter (OTEL_EXPORTER_OTLP_ENDPOINT): spans would be built and dropped.
+    Layer.provide(Telemetry.layer(config.telemetry)),
+    Layer.provide(Logging.layer({ format: config.logFormat, level: config.logLevel })),
     Layer.provide(NodeRegistrationServer.layer({ host: config.host, port: config.port, ...config.limits }))
   )

@@ -15,7 +15,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as LogLevel from "effect/LogLevel"
 import type * as Redacted from "effect/Redacted"
+import type * as Logging from "./Logging.js"
+import * as Package from "./Package.js"
 import * as Settings from "./Settings.js"
+import type * as Telemetry from "./Telemetry.js"
 
 /**
  * The PostgreSQL store's pool settings (`DCR_DATABASE_POOL_SIZE`, `DCR_DATABASE_CONNECT_TIMEOUT`,
@@ -81,6 +84,12 @@ export interface ServerConfig {
   readonly rateLimit: RateLimit.Options
   /** `DCR_LOG_LEVEL`: the least severe level logged. */
   readonly logLevel: LogLevel.LogLevel
+  /** `DCR_LOG_FORMAT`: pretty, json or logfmt. */
+  readonly logFormat: Logging.Format
+  /** `DCR_ACCESS_LOG`: one log line per request. */
+  readonly accessLog: boolean
+  /** OpenTelemetry export (`OTEL_EXPORTER_OTLP_*`, `OTEL_SERVICE_NAME`, …); off without an endpoint. */
+  readonly telemetry: Telemetry.Options
 }
 
 /**
@@ -186,7 +195,19 @@ export const make = (values: Settings.Values): Effect.Effect<ServerConfig, Confi
       trustedProxies: values.trustedProxies,
       proxyHeader: values.proxyHeader
     },
-    logLevel: values.logLevel
+    logLevel: values.logLevel,
+    logFormat: values.logFormat,
+    accessLog: values.accessLog,
+    telemetry: {
+      endpoint: values.otlpEndpoint,
+      protocol: values.otlpProtocol,
+      headers: values.otlpHeaders,
+      serviceName: values.otelServiceName,
+      serviceVersion: Package.version,
+      resourceAttributes: values.otelResourceAttributes,
+      metricExportInterval: values.otelMetricExportInterval,
+      traceExportInterval: values.otelTraceExportInterval
+    }
   }))
 
 /**

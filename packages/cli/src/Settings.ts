@@ -32,6 +32,8 @@ import * as Either from "effect/Either"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Logging from "./Logging.js"
+import * as Telemetry from "./Telemetry.js"
 
 /**
  * One setting: where it is read from, how it is shown, and its parser.
@@ -242,7 +244,9 @@ const port = (name: string) =>
 /** A text read by a parser that answers the reason it refuses one. */
 const fromEither = <A>(name: string, parse: (text: string) => Either.Either<A, string>) =>
   Config.string(name).pipe(
-    Config.mapOrFail((text) => Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], `${name}: ${reason}`)))
+    Config.mapOrFail((text) =>
+      Either.mapLeft(parse(text), (reason) => ConfigError.InvalidData([], `${name}: ${reason}`))
+    )
   )
 
 /** A whole number of at least 0 (0 switches a limit off). */
@@ -455,6 +459,54 @@ export const server = {
     read: Config.logLevel,
     default: LogLevel.Info,
     shownDefault: "info"
+  }),
+  logFormat: value("DCR_LOG_FORMAT", {
+    description: "The log format: pretty (Effect's, for a terminal), json (one object per line) or logfmt; " +
+      "warnings and errors go to stderr.",
+    read: (name) => Config.literal(...Logging.formats)(name),
+    default: "pretty" as Logging.Format
+  }),
+  accessLog: toggle("DCR_ACCESS_LOG", {
+    description: "Log one line per request: method, route, path, status, duration, request id.",
+    default: false
+  }),
+  otlpEndpoint: optional("OTEL_EXPORTER_OTLP_ENDPOINT", {
+    description: "Export traces and metrics over OTLP/HTTP to this URL ({url}/v1/traces, {url}/v1/metrics); " +
+      "unset: no export, and tracing is off.",
+    read: Telemetry.endpointConfig
+  }),
+  otlpProtocol: value("OTEL_EXPORTER_OTLP_PROTOCOL", {
+    description: "The OTLP encoding: http/protobuf or http/json.",
+    read: (name) => Config.literal("http/protobuf", "http/json")(name),
+    default: "http/protobuf" as Telemetry.Protocol
+  }),
+  otlpHeaders: optional("OTEL_EXPORTER_OTLP_HEADERS", {
+    description: "Headers sent with every export (e.g. an API key), as key=value pairs separated by commas, " +
+      "values percent-encoded; kept redacted.",
+    read: (name) => Config.map(Telemetry.keyValueList(name), Redacted.make)
+  }),
+  otelServiceName: value("OTEL_SERVICE_NAME", {
+    description: "The service.name of the exported traces and metrics.",
+    read: nonEmpty,
+    default: "effect-dcr"
+  }),
+  otelResourceAttributes: value("OTEL_RESOURCE_ATTRIBUTES", {
+    description: "Further resource attributes of the exported telemetry, as key=value pairs separated by commas.",
+    read: Telemetry.keyValueList,
+    default: {} as Readonly<Record<string, string>>,
+    shownDefault: "none"
+  }),
+  otelMetricExportInterval: value("OTEL_METRIC_EXPORT_INTERVAL", {
+    description: "Milliseconds between two metric exports.",
+    read: Telemetry.millisConfig,
+    default: Duration.seconds(60),
+    shownDefault: "60000"
+  }),
+  otelTraceExportInterval: value("OTEL_BSP_SCHEDULE_DELAY", {
+    description: "Milliseconds between two exports of finished spans.",
+    read: Telemetry.millisConfig,
+    default: Duration.seconds(5),
+    shownDefault: "5000"
   })
 }
 

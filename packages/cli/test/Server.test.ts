@@ -70,6 +70,8 @@ describe("Server.app", () => {
         "/api/{serviceId}/client/registration/delete",
         "/api/{serviceId}/client/registration/get",
         "/api/{serviceId}/client/registration/update",
+        "/healthz",
+        "/readyz",
         "/register",
         "/register/{client_id}"
       ])

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import * as Readiness from "@effect-dcr/client/Readiness"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Migrator from "@effect/sql/Migrator"
@@ -452,7 +453,11 @@ interface TokenRow {
  */
 export const makeContext = (
   options: Options
-): Effect.Effect<Context.Context<ClientStore | InitialAccessTokenStore>, ClientStoreError, Scope.Scope> =>
+): Effect.Effect<
+  Context.Context<ClientStore | InitialAccessTokenStore | Readiness.Readiness>,
+  ClientStoreError,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
     const maxConnections = positive(options.maxConnections, defaultMaxConnections)
     const runtime = yield* Effect.runtime<never>()
@@ -574,7 +579,13 @@ export const makeContext = (
         changed("revokeInitialAccessToken", { ...statements.revokeInitialAccessToken, values: [id, now] })
     })
 
-    return Context.make(ClientStore, clients).pipe(Context.add(InitialAccessTokenStore, tokens))
+    // ready when a pooled connection answers a one-row query on the clients table
+    const readiness = Readiness.make("postgresql", query("find", { text: "SELECT 1 FROM dcr_clients LIMIT 1" }))
+
+    return Context.make(ClientStore, clients).pipe(
+      Context.add(InitialAccessTokenStore, tokens),
+      Context.add(Readiness.Readiness, readiness)
+    )
   })
 
 /**
@@ -601,7 +612,9 @@ export const make = (options: Options): Effect.Effect<ClientStore["Type"], Clien
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError> =>
+export const layer = (
+  options: Options
+): Layer.Layer<ClientStore | InitialAccessTokenStore | Readiness.Readiness, ClientStoreError> =>
   Layer.scopedContext(makeContext(options))
 
 /**
@@ -613,8 +626,10 @@ export const layer = (options: Options): Layer.Layer<ClientStore | InitialAccess
  */
 export const layerConfig = (
   config: Config.Config.Wrap<Options>
-): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError | ConfigError.ConfigError> =>
-  Layer.scopedContext(Effect.flatMap(Config.unwrap(config), makeContext))
+): Layer.Layer<
+  ClientStore | InitialAccessTokenStore | Readiness.Readiness,
+  ClientStoreError | ConfigError.ConfigError
+> => Layer.scopedContext(Effect.flatMap(Config.unwrap(config), makeContext))
 
 /**
  * The store on the PostgreSQL database named by `DCR_DATABASE_URL` (or another `DatabaseUrl`
@@ -626,7 +641,10 @@ export const layerConfig = (
 export const layerUrlConfig = (
   url: Config.Config<DatabaseUrl.DatabaseUrl> = DatabaseUrl.config(),
   options: Omit<Options, "url"> = {}
-): Layer.Layer<ClientStore | InitialAccessTokenStore, ClientStoreError | ConfigError.ConfigError> =>
+): Layer.Layer<
+  ClientStore | InitialAccessTokenStore | Readiness.Readiness,
+  ClientStoreError | ConfigError.ConfigError
+> =>
   Layer.scopedContext(
     Effect.flatMap(
       Config.mapOrFail(url, (database) =>
