@@ -19,7 +19,7 @@ import {
   ResponseType,
   SubjectType
 } from "./ClientEnums.js"
-import { ExpectedId } from "./internal/issues.js"
+import { ExpectedId, NoEchoId } from "./internal/issues.js"
 import { AnyJson } from "./internal/json.js"
 import { checkAbsoluteUri, checkHttpsUrl, checkRedirectUri, hasLoneSurrogate } from "./internal/uri.js"
 
@@ -67,6 +67,7 @@ export const AbsoluteUri = Schema.String.pipe(Schema.filter(checkAbsoluteUri)).a
   description: "An absolute URI",
   jsonSchema: { format: "uri" },
   [ExpectedId]: "an absolute URI (a string)",
+  [NoEchoId]: true,
   arbitrary: () => (fc) => httpUrlArbitrary(fc, ["https", "http"])
 })
 
@@ -81,6 +82,7 @@ export const HttpsUrl = Schema.String.pipe(Schema.filter(checkHttpsUrl)).annotat
   description: "An absolute https URL",
   jsonSchema: { format: "uri", pattern: "^[Hh][Tt][Tt][Pp][Ss]://" },
   [ExpectedId]: "an https URL (a string)",
+  [NoEchoId]: true,
   arbitrary: () => (fc) => httpUrlArbitrary(fc, ["https"])
 })
 
@@ -98,6 +100,7 @@ export const RedirectUri = Schema.String.pipe(Schema.filter(checkRedirectUri)).a
   description: "A redirection URI: absolute, no fragment, printable ASCII, at most 2000 characters",
   jsonSchema: { format: "uri", pattern: "^[A-Za-z][A-Za-z0-9+.-]*:[^#]*$", maxLength: 2000 },
   [ExpectedId]: "an absolute URI without a fragment (a string)",
+  [NoEchoId]: true,
   arbitrary: () => (fc) =>
     fc.oneof(
       httpUrlArbitrary(fc, ["https", "http"]),

@@ -1,6 +1,6 @@
 /**
  * One description of a schema decoding failure, for error messages and RFC 7591 / Authlete error
- * bodies: `redirect_uris[0]: must be an absolute URI without a fragment (got "/cb")`.
+ * bodies: `client_name: must be a string (got 42)`; a URI's value is never quoted.
  *
  * @since 0.1.0
  */
@@ -34,12 +34,12 @@ export interface DescribeParseIssueOptions {
  * import { ClientMetadata, describeParseIssue } from "@effect-dcr/schema"
  * import { Either, Schema } from "effect"
  *
- * const result = Schema.decodeUnknownEither(ClientMetadata)({ redirect_uris: ["/cb"] })
+ * const result = Schema.decodeUnknownEither(ClientMetadata)({ application_type: "ios" })
  * if (Either.isLeft(result)) {
  *   describeParseIssue(result.left.issue)
- *   // 'redirect_uris[0]: must be an absolute URI without a fragment; a relative reference is not allowed (got "/cb")'
+ *   // 'application_type: must be one of "web", "native" (got "ios")'
  *   describeParseIssue(result.left.issue, { values: false })
- *   // "redirect_uris[0]: must be an absolute URI without a fragment; a relative reference is not allowed"
+ *   // 'application_type: must be one of "web", "native"'
  * }
  * ```
  *

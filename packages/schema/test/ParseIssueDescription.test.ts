@@ -18,11 +18,11 @@ const issueOf = <A, I>(schema: Schema.Schema<A, I>, input: unknown): ParseResult
 const secret = "s3cr3t-TOKEN-value-0123456789"
 
 describe("describeParseIssue", () => {
-  it("names the path, what was expected and the value", () => {
+  it("names the path, what was expected and the value (never a URI's)", () => {
     const issue = issueOf(ClientMetadata, { redirect_uris: ["/cb"], client_name: 42 })
     assert.strictEqual(
       describeParseIssue(issue),
-      "redirect_uris[0]: must be an absolute URI without a fragment; a relative reference is not allowed (got \"/cb\"); " +
+      "redirect_uris[0]: must be an absolute URI without a fragment; a relative reference is not allowed; " +
         "client_name: must be a string (got 42)"
     )
   })
@@ -43,9 +43,9 @@ describe("describeParseIssue", () => {
   })
 
   it("is ASCII: other characters of echoed values are escaped", () => {
-    const issue = issueOf(ClientMetadata, { redirect_uris: ["/rückruf"] })
+    const issue = issueOf(ClientMetadata, { software_statement: "rückruf" })
     const text = describeParseIssue(issue)
-    assert.include(text, "\"/r\\u00fcckruf\"")
+    assert.include(text, "\"r\\u00fcckruf\"")
     assert.match(text, /^[\x20-\x7e]*$/)
   })
 

@@ -15,6 +15,14 @@ import * as AST from "effect/SchemaAST"
  */
 export const ExpectedId: unique symbol = Symbol.for("@effect-dcr/schema/Expected")
 
+/**
+ * Annotation of a refinement whose input is never quoted when its predicate fails (URIs: an error
+ * names the member and says why, but does not echo a `javascript:` URI back).
+ *
+ * @internal
+ */
+export const NoEchoId: unique symbol = Symbol.for("@effect-dcr/schema/NoEcho")
+
 /** @internal */
 export interface Problem {
   readonly path: ReadonlyArray<PropertyKey>
@@ -132,8 +140,8 @@ export interface CollectOptions {
 export const collectProblems = (issue: ParseResult.ParseIssue, options?: CollectOptions): Array<Problem> => {
   const limit = options?.limit ?? 5
   const values = options?.values ?? true
-  const withGot = (message: string, actual: unknown): string =>
-    values ? `${message} (got ${describeValue(actual)})` : message
+  const withGot = (message: string, actual: unknown, echo = true): string =>
+    values && echo ? `${message} (got ${describeValue(actual)})` : message
   const typeMessage = (issue: ParseResult.Type, hint: string | undefined): string => {
     const expected = `must be ${hint ?? expectedOf(issue.ast)}`
     if (values) return issue.message ?? expected
@@ -146,7 +154,12 @@ export const collectProblems = (issue: ParseResult.ParseIssue, options?: Collect
       : `could not be decoded as ${expectedOf(target)}`
   }
   const out: Array<Problem> = []
-  const go = (issue: ParseResult.ParseIssue, path: ReadonlyArray<PropertyKey>, hint: string | undefined): void => {
+  const go = (
+    issue: ParseResult.ParseIssue,
+    path: ReadonlyArray<PropertyKey>,
+    hint: string | undefined,
+    echo = true
+  ): void => {
     if (out.length >= limit) return
     switch (issue._tag) {
       case "Pointer": {
@@ -174,12 +187,13 @@ export const collectProblems = (issue: ParseResult.ParseIssue, options?: Collect
       }
       case "Refinement": {
         const annotated = issue.ast.annotations[ExpectedId]
-        return go(issue.issue, path, typeof annotated === "string" ? annotated : hint)
+        const quiet = issue.kind === "Predicate" && issue.ast.annotations[NoEchoId] === true
+        return go(issue.issue, path, typeof annotated === "string" ? annotated : hint, echo && !quiet)
       }
       case "Transformation":
-        return go(issue.issue, path, hint)
+        return go(issue.issue, path, hint, echo)
       case "Type":
-        out.push({ path, message: withGot(typeMessage(issue, hint), issue.actual) })
+        out.push({ path, message: withGot(typeMessage(issue, hint), issue.actual, echo) })
         return
       case "Missing":
         out.push({ path, message: issue.message ?? "is required" })
