@@ -131,6 +131,13 @@ const format = (diagnostic, where) => {
   return `${where}: error TS${diagnostic.code}: ${message}`
 }
 
+/** The READMEs whose ```ts blocks are checked: the repository's and each package's. */
+const markdownFiles = () => [
+  Path.join(root, "README.md"),
+  ...Fs.readdirSync(Path.join(root, "packages")).map((pkg) => Path.join(root, "packages", pkg, "README.md"))
+    .filter((file) => Fs.existsSync(file))
+]
+
 /** Checks the examples; returns the number of examples and the error lines. */
 export const checkExamples = (options = {}) => {
   const examples = []
@@ -138,7 +145,7 @@ export const checkExamples = (options = {}) => {
     const text = Fs.readFileSync(file, "utf8")
     for (const example of extractExamples(text)) examples.push({ ...example, source: file })
   }
-  for (const file of options.markdown ?? [Path.join(root, "README.md")]) {
+  for (const file of options.markdown ?? markdownFiles()) {
     const text = Fs.readFileSync(file, "utf8")
     for (const block of extractMarkdownBlocks(text)) examples.push({ ...block, source: file, markdown: true })
   }

@@ -7,7 +7,6 @@
  */
 import { AuthleteClient, DynamicClientRegistration, type Readiness, RetryPolicy } from "@effect-dcr/client"
 import { type ClientStore, type DatabaseUrl, Engine, type InitialAccessTokenStore } from "@effect-dcr/engine"
-import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -160,10 +159,17 @@ export const engineStores = (
     ))
   }
   const { filename } = database
-  return Layer.unwrapEffect(Effect.as(
+  // loaded only when used, as PostgreSQL's: a PostgreSQL server never loads the SQLite driver
+  return Layer.unwrapEffect(Effect.zipRight(
     ensureDirectory(filename),
-    SqliteClientStore.layer({ filename }).pipe(
-      Layer.mapError((cause) => new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause }))
+    Effect.map(
+      Effect.promise(() => import("@effect-dcr/engine/SqliteClientStore")),
+      (SqliteClientStore) =>
+        SqliteClientStore.layer({ filename }).pipe(
+          Layer.mapError((cause) =>
+            new BackendError({ description: `Cannot open the SQLite database ${filename}`, cause })
+          )
+        )
     )
   ))
 }

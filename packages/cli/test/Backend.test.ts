@@ -1,5 +1,5 @@
-import { makeDirectories } from "@effect-dcr/cli/Backend"
 import { assert, describe, it } from "@effect/vitest"
+import { makeDirectories } from "effect-dcr/Backend"
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

@@ -3,11 +3,11 @@
  * in-process: `explain` prints what would be registered and each step, stores nothing, and agrees
  * with `serve` over real HTTP on loopback under the same DCR_POLICY / DCR_POLICIES.
  */
-import { Commands } from "@effect-dcr/cli"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { Console } from "effect"
 import { ConfigProvider, Deferred, Effect, Exit, Fiber } from "effect"
+import { Commands } from "effect-dcr"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

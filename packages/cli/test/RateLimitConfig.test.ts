@@ -1,6 +1,6 @@
-import { ServerConfig } from "@effect-dcr/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, LogLevel } from "effect"
+import { ServerConfig } from "effect-dcr"
 
 const load = (env: Record<string, string>) =>
   ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))

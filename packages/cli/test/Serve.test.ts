@@ -2,11 +2,11 @@
  * `serve` as the command line runs it (`Commands.run`), in-process, over real HTTP on loopback: the
  * settings reach the engine from the environment and from flags.
  */
-import { Commands } from "@effect-dcr/cli"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { Console } from "effect"
 import { ConfigProvider, Deferred, Effect, Fiber } from "effect"
+import { Commands } from "effect-dcr"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"

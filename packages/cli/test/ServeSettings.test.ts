@@ -3,9 +3,9 @@
  * Authlete-compatible API: defaults on, values read, contradictions refused naming the variables.
  * (`Lifecycle.e2e.test.ts` runs the same settings in a real process.)
  */
-import { ServerConfig } from "@effect-dcr/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
+import { ServerConfig } from "effect-dcr"
 
 const load = (env: Record<string, string>) =>
   ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))

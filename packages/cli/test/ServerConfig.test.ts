@@ -1,6 +1,6 @@
-import { ServerConfig } from "@effect-dcr/cli"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect, Redacted } from "effect"
+import { ServerConfig } from "effect-dcr"
 
 /** The pool settings when none is given: each left to the store's default. */
 const noPool = { maxConnections: undefined, connectTimeout: undefined, statementTimeout: undefined }

@@ -3,9 +3,9 @@
  * settings, the unknown `DCR_*` warning, a misconfiguration stopping the start, metadata from `@file`
  * and from standard input. The suite builds first (incremental `tsc -b`, as Cli.e2e.test.ts).
  */
-import { Settings } from "@effect-dcr/cli"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { Settings } from "effect-dcr"
 import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"

@@ -1,4 +1,3 @@
-import { ServerConfig, Settings } from "@effect-dcr/cli"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -7,6 +6,7 @@ import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { Console } from "effect"
 import { ConfigProvider, Effect, Either, Redacted } from "effect"
+import { ServerConfig, Settings } from "effect-dcr"
 import { stripVTControlCharacters } from "node:util"
 
 const provider = (env: Record<string, string>) => ConfigProvider.fromMap(new Map(Object.entries(env)))

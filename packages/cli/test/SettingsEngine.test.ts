@@ -1,7 +1,7 @@
-import { Settings } from "@effect-dcr/cli"
 import { Engine } from "@effect-dcr/engine"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Equal, Redacted } from "effect"
+import { Settings } from "effect-dcr"
 
 // serve's engine rows (Settings.engine) and the library's Engine.config read the same variables: for the same
 // text they must agree, except that serve may refuse more (a set-but-empty variable).

@@ -35,9 +35,9 @@ import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Span from "./internal/span.js"
+import type * as SqliteOptions from "./internal/sqliteOptions.js"
 import * as Metrics from "./Metrics.js"
 import * as RegistrationPolicy from "./RegistrationPolicy.js"
-import type * as SqliteClientStore from "./SqliteClientStore.js"
 
 /**
  * The service policy, mirroring Authlete's service flags.
@@ -474,7 +474,7 @@ export const layer = (options: Options): Layer.Layer<DynamicClientRegistration, 
  * @category layers
  */
 export const layerSqlite = (
-  options: Options & SqliteClientStore.Options
+  options: Options & SqliteOptions.Options
 ): Layer.Layer<DynamicClientRegistration | Readiness.Readiness, ClientStoreError> =>
   Layer.unwrapEffect(Effect.map(
     Effect.tryPromise({
