@@ -14,6 +14,8 @@ import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Pg from "pg"
+import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 
 const root = new URL("../../../", import.meta.url).pathname
 const bin = join(root, "packages/cli/dist/bin.js")
@@ -348,5 +350,55 @@ describe("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       )
       server.child.kill("SIGTERM")
       yield* server.exited
+    }))
+})
+
+// ---------------------------------------------------------------------------------------------
+// Readiness on PostgreSQL, as compose.yaml runs it
+// ---------------------------------------------------------------------------------------------
+
+const describePg = skipReason === undefined ? describe : describe.skip
+
+describePg(`two instances on PostgreSQL${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
+  it.scopedLive("both ready and sharing the clients; /readyz 503 on both once the clients table is gone", () =>
+    Effect.gen(function*() {
+      const url = yield* Effect.promise(() => databaseUrl())
+      yield* Effect.addFinalizer(() => Effect.promise(() => dropSchemas()))
+      const first = yield* serve({ DCR_DATABASE_URL: url })
+      const second = yield* serve({ DCR_DATABASE_URL: url })
+      for (const server of [first, second]) {
+        assert.deepStrictEqual((yield* request(`${server.url}/readyz`)).body, { status: "ready" })
+      }
+      const created = yield* request(`${first.url}/register`, registration())
+      assert.strictEqual(created.status, 201)
+      const read = yield* request(`${second.url}/register/${created.body!.client_id}`, {
+        headers: { authorization: `Bearer ${created.body!.registration_access_token}` }
+      })
+      assert.strictEqual(read.status, 200)
+      yield* Effect.promise(async () => {
+        const client = new Pg.Client({ connectionString: url })
+        await client.connect()
+        try {
+          await client.query("DROP TABLE dcr_clients")
+        } finally {
+          await client.end()
+        }
+      })
+      for (const server of [first, second]) {
+        const answer = yield* request(`${server.url}/readyz`)
+        assert.deepStrictEqual({ status: answer.status, body: answer.body }, {
+          status: 503,
+          body: { status: "unavailable" }
+        })
+        assert.deepStrictEqual((yield* request(`${server.url}/healthz`)).body, { status: "ok" })
+      }
+      for (const server of [first, second]) {
+        server.child.kill("SIGTERM")
+        yield* server.exited
+        assert.isTrue(
+          parseLines(server.output.stderr).some((line) => line.message.includes("postgresql is not ready")),
+          server.output.stderr
+        )
+      }
     }))
 })

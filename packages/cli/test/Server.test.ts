@@ -1,4 +1,5 @@
 import { Engine } from "@effect-dcr/engine"
+import { RateLimit } from "@effect-dcr/http-server"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -10,7 +11,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 /** Serves `Server.app` on an ephemeral port with the engine on a temporary SQLite file. */
-const start = (options: { readonly issuerPath?: string; readonly serviceAccessToken?: string }) =>
+const start = (options: {
+  readonly issuerPath?: string
+  readonly serviceAccessToken?: string
+  readonly rateLimit?: RateLimit.RateLimiter
+}) =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-cli-"))),
@@ -25,6 +30,7 @@ const start = (options: { readonly issuerPath?: string; readonly serviceAccessTo
     )
     const app = Server.app({
       issuer,
+      rateLimit: options.rateLimit,
       authleteApi: options.serviceAccessToken === undefined
         ? undefined
         : { serviceId: "1", serviceAccessToken: Redacted.make(options.serviceAccessToken) }
@@ -117,6 +123,25 @@ describe("Server.app", () => {
       const discovery = yield* fetchJson(`${base}/.well-known/oauth-authorization-server/tenant`)
       assert.strictEqual(discovery.json.registration_endpoint, `${issuer}/register`)
       assert.strictEqual((yield* fetchJson(`${base}/register`, registration)).status, 404)
+    }))
+
+  it.scoped("/healthz and /readyz answer 200 while the caller's address is over every rate limit", () =>
+    Effect.gen(function*() {
+      const rateLimit = yield* RateLimit.make({
+        registrations: { limit: 1, window: "1 hour" },
+        totalRegistrations: { limit: 1, window: "1 hour" },
+        failedAuthentications: { limit: 1, window: "1 hour" }
+      })
+      const { base } = yield* start({ rateLimit, serviceAccessToken: "svc-token" })
+      assert.strictEqual((yield* fetchJson(`${base}/register`, registration)).status, 201)
+      assert.strictEqual((yield* fetchJson(`${base}/register`, registration)).status, 429)
+      const wrong = { headers: { authorization: "Bearer wrong" } }
+      assert.strictEqual((yield* fetchJson(`${base}/register/1`, wrong)).status, 401)
+      assert.strictEqual((yield* fetchJson(`${base}/register/1`, wrong)).status, 429)
+      for (let i = 0; i < 20; i++) {
+        assert.deepStrictEqual((yield* fetchJson(`${base}/healthz`)).json, { status: "ok" })
+        assert.deepStrictEqual((yield* fetchJson(`${base}/readyz`, wrong)).json, { status: "ready" })
+      }
     }))
 
   it("generateToken makes distinct 256-bit base64url tokens", () => {
