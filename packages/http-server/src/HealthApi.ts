@@ -129,28 +129,30 @@ export const layerGroup = <ApiId extends string, Groups extends HttpApiGroup.Htt
   const ready = HttpServerResponse.unsafeJson({ status: "ready" }, { headers: noStore })
   const unavailable = HttpServerResponse.unsafeJson({ status: "unavailable" }, { status: 503, headers: noStore })
   const definition = api as unknown as HttpApi.HttpApi<ApiId, typeof group>
+  // the check is taken from the layer's context when it is built, not from each request's
   return HttpApiBuilder.group(definition, "health", (handlers) =>
-    handlers
-      .handleRaw("live", () => Effect.succeed(live))
-      .handleRaw("ready", () =>
-        Effect.flatMap(Readiness.Readiness, (readiness) =>
-          readiness.check.pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () =>
-                new Readiness.NotReady({
-                  component: "backend",
-                  cause: new Error(`no answer within ${Duration.format(timeout)}`)
-                })
-            }),
-            Effect.as(ready),
-            Effect.catchAll((error) =>
-              Effect.as(
-                Effect.logWarning(`Not ready: ${error.message}`, Cause.fail(error)).pipe(
-                  Effect.annotateLogs("dcr.component", error.component)
-                ),
-                unavailable
-              )
-            )
-          )))) as unknown as Layer.Layer<HttpApiGroup.ApiGroup<ApiId, "health">, never, Readiness.Readiness>
+    Effect.map(Readiness.Readiness, (readiness) => {
+      const check = readiness.check.pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            new Readiness.NotReady({
+              component: "backend",
+              cause: new Error(`no answer within ${Duration.format(timeout)}`)
+            })
+        }),
+        Effect.as(ready),
+        Effect.catchAll((error) =>
+          Effect.as(
+            Effect.logWarning(`Not ready: ${error.message}`, Cause.fail(error)).pipe(
+              Effect.annotateLogs("dcr.component", error.component)
+            ),
+            unavailable
+          )
+        )
+      )
+      return handlers
+        .handleRaw("live", () => Effect.succeed(live))
+        .handleRaw("ready", () => check)
+    })) as unknown as Layer.Layer<HttpApiGroup.ApiGroup<ApiId, "health">, never, Readiness.Readiness>
 }
