@@ -20,6 +20,20 @@ export * as Backend from "./Backend.js"
 export * as Commands from "./Commands.js"
 
 /**
+ * The log format and level of `serve` (`DCR_LOG_FORMAT`, `DCR_LOG_LEVEL`).
+ *
+ * @since 0.1.0
+ */
+export * as Logging from "./Logging.js"
+
+/**
+ * The package's name and version, from its `package.json`.
+ *
+ * @since 0.1.0
+ */
+export * as Package from "./Package.js"
+
+/**
  * The standalone server.
  *
  * @since 0.1.0
@@ -39,3 +53,10 @@ export * as ServerConfig from "./ServerConfig.js"
  * @since 0.1.0
  */
 export * as Settings from "./Settings.js"
+
+/**
+ * OpenTelemetry export of traces and metrics over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT`, …).
+ *
+ * @since 0.1.0
+ */
+export * as Telemetry from "./Telemetry.js"
