@@ -198,7 +198,7 @@ describe("effect-dcr (built) end to end", () => {
         assert.strictEqual(help.code, 0)
         assert.include(help.stdout, "--token")
 
-        const badConfig = yield* cli(["get", "1", "--token", "x"], { DCR_DATABASE_URL: "postgres://nope" })
+        const badConfig = yield* cli(["get", "1", "--token", "x"], { DCR_DATABASE_URL: "mysql://nope" })
         assert.strictEqual(badConfig.code, 1)
         assert.include(badConfig.stderr, "DCR_DATABASE_URL")
       }),
