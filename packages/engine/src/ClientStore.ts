@@ -1,7 +1,7 @@
 /**
  * Where the engine keeps registered clients: one row per client, holding only SHA-256 hashes of
  * its token and secret. `SqliteClientStore` implements it; another database implements the same
- * five operations (see the README's "Storage" section for the contract).
+ * six operations (see the README's "Storage" section for the contract).
  *
  * @since 0.1.0
  */
@@ -94,6 +94,7 @@ export class ClientStoreError extends Schema.TaggedError<ClientStoreError>()("Cl
     "replace",
     "delete",
     "revokeRegistrationAccessToken",
+    "listClients",
     "createInitialAccessToken",
     "consumeInitialAccessToken",
     "releaseInitialAccessToken",
@@ -128,6 +129,36 @@ export class DuplicateSoftwareId extends Schema.TaggedError<DuplicateSoftwareId>
 }) {}
 
 /**
+ * Options of `list`: one page of clients in client id order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListOptions {
+  /** The most clients to answer; at least 1 (a smaller or non-integer value is taken as 1), at most `maxListLimit`. */
+  readonly limit: number
+  /** Only clients whose id sorts after this one (byte order); absent: from the first. */
+  readonly after?: string | undefined
+}
+
+/**
+ * The largest page `list` answers; a larger `limit` is taken as this.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxListLimit = 1000
+
+/**
+ * `limit` of `ListOptions` as the stores apply it: an integer in 1..`maxListLimit`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const listLimit = (limit: number): number =>
+  Number.isFinite(limit) ? Math.min(maxListLimit, Math.max(1, Math.floor(limit))) : limit > 0 ? maxListLimit : 1
+
+/**
  * The store's operations.
  *
  * @since 0.1.0
@@ -160,6 +191,14 @@ export interface Service {
    * none did (nothing changes). Needs a lookup by token hash, so the hash is indexed.
    */
   readonly revokeRegistrationAccessToken: (tokenHash: string) => Effect.Effect<boolean, ClientStoreError>
+  /**
+   * One page of clients for operators (never on a request's path): the records whose id sorts after
+   * `after` (byte order, as the ids are compared by `"C"` collation or SQLite's `BINARY`), in
+   * ascending id order, at most `listLimit(limit)` of them, each exactly as `find` answers it. The
+   * next page starts after the last id of this one; a page shorter than the limit is the last.
+   * Not a snapshot: clients inserted or deleted between pages may or may not appear.
+   */
+  readonly list: (options: ListOptions) => Effect.Effect<ReadonlyArray<ClientRecord>, ClientStoreError>
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   ClientStoreError,
   DuplicateSoftwareId,
   type InsertOptions,
+  listLimit,
   revokedTokenHash
 } from "./ClientStore.js"
 import * as DatabaseUrl from "./DatabaseUrl.js"
@@ -225,6 +226,11 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
   delete: {
     name: "effect_dcr_delete_client",
     text: "DELETE FROM dcr_clients WHERE client_id = $1 AND registration_access_token_hash = $2"
+  },
+  /** Byte order (`"C"`), whatever the database's collation, so that both stores list alike. */
+  listClients: {
+    name: "effect_dcr_list_clients",
+    text: `SELECT ${columns} FROM dcr_clients WHERE client_id COLLATE "C" > $1 ORDER BY client_id COLLATE "C" LIMIT $2`
   },
   revokeRegistrationAccessToken: {
     name: "effect_dcr_revoke_registration_access_token",
@@ -542,7 +548,12 @@ export const makeContext = (
         changed("revokeRegistrationAccessToken", {
           ...statements.revokeRegistrationAccessToken,
           values: [tokenHash, revokedTokenHash]
-        })
+        }),
+      list: ({ after, limit }) =>
+        Effect.map(
+          query<Row>("listClients", { ...statements.listClients, values: [after ?? "", listLimit(limit)] }),
+          ({ rows }) => rows.map(toRecord)
+        )
     })
 
     const tokens = InitialAccessTokenStore.of({

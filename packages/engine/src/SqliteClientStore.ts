@@ -31,6 +31,8 @@ import {
   ClientStoreError,
   DuplicateSoftwareId,
   type InsertOptions,
+  listLimit,
+  type ListOptions,
   revokedTokenHash
 } from "./ClientStore.js"
 import * as DatabaseUrl from "./DatabaseUrl.js"
@@ -466,7 +468,18 @@ export const makeWithClient = Effect.fnUntraced(function*(
         Effect.mapError(storeError("revokeRegistrationAccessToken"))
       )
 
-  return ClientStore.of({ insert, find, replace, delete: delete_, revokeRegistrationAccessToken })
+  // the primary key's index gives the order (TEXT compares with BINARY collation: byte order)
+  const list = ({ after, limit }: ListOptions) =>
+    sql<
+      Row
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy FROM dcr_clients WHERE client_id > ${
+      after ?? ""
+    } ORDER BY client_id LIMIT ${listLimit(limit)}`.pipe(
+      Effect.map((rows): ReadonlyArray<ClientRecord> => rows.map(toRecord)),
+      Effect.mapError(storeError("listClients"))
+    )
+
+  return ClientStore.of({ insert, find, replace, delete: delete_, revokeRegistrationAccessToken, list })
 })
 
 interface TokenRow {

@@ -50,6 +50,20 @@ forEachStore("ClientStore", (store) => {
       assert.isTrue(Option.isSome(yield* clients.find("100000000000006")))
     }).pipe(Effect.provide(store.fresh())))
 
+  it.effect("list orders by id as bytes (not numerically), after excludes its id, a deleted client is gone", () =>
+    Effect.gen(function*() {
+      const clients = yield* ClientStore.ClientStore
+      // ids of other lengths than the engine's 15 digits: "9" sorts after "10" as bytes
+      for (const id of ["9", "10", "100000000000011", "2"]) yield* clients.insert(record(id), plain)
+      const ids = (page: ReadonlyArray<ClientStore.ClientRecord>) => page.map((r) => r.clientId)
+      assert.deepStrictEqual(ids(yield* clients.list({ limit: 1000 })), ["10", "100000000000011", "2", "9"])
+      assert.deepStrictEqual(ids(yield* clients.list({ limit: 2, after: "10" })), ["100000000000011", "2"])
+      assert.isTrue(yield* clients.delete("2", record("2").registrationAccessTokenHash))
+      assert.deepStrictEqual(ids(yield* clients.list({ limit: 5, after: "100000000000011" })), ["9"])
+      assert.strictEqual(ClientStore.listLimit(1e9), ClientStore.maxListLimit)
+      assert.strictEqual(ClientStore.listLimit(Number.NaN), 1)
+    }).pipe(Effect.provide(store.fresh())))
+
   it.effect("replace and delete are compare-and-set on the token hash", () =>
     Effect.gen(function*() {
       const clients = yield* ClientStore.ClientStore

@@ -487,7 +487,8 @@ const failingStore = Layer.succeed(
     revokeRegistrationAccessToken: () =>
       Effect.fail(
         new ClientStore.ClientStoreError({ operation: "revokeRegistrationAccessToken", cause: new Error("x") })
-      )
+      ),
+    list: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "listClients", cause: new Error("x") }))
   })
 )
 

@@ -112,6 +112,43 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores,
           ClientStore.revokedTokenHash
         )
       })))
+
+    it.effect("list pages through every client in byte order of the id, each record as find answers it", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        assert.deepStrictEqual(yield* store.list({ limit: 10 }), [])
+        // inserted out of order, one with every optional field, one revoked
+        const all = [
+          record(),
+          record({ softwareId: "sw", clientSecretExpiresAt: now, registrationPolicy: "p" }),
+          record({
+            clientSecretHash: undefined
+          }),
+          record(),
+          record()
+        ]
+        for (const r of [...all].reverse()) yield* store.insert(r, { uniqueSoftwareId: false })
+        assert.isTrue(yield* store.revokeRegistrationAccessToken(all[3]!.registrationAccessTokenHash))
+        const expected = all.map((r, i) =>
+          i === 3 ? { ...r, registrationAccessTokenHash: ClientStore.revokedTokenHash } : r
+        )
+          .sort((a, b) => a.clientId < b.clientId ? -1 : 1)
+        const pages: Array<ReadonlyArray<ClientStore.ClientRecord>> = []
+        let after: string | undefined
+        for (;;) {
+          const page = yield* store.list({ limit: 2, after })
+          pages.push(page)
+          if (page.length < 2) break
+          after = page[page.length - 1]!.clientId
+        }
+        assert.deepStrictEqual(pages.map((page) => page.length), [2, 2, 1])
+        assert.deepStrictEqual(pages.flat(), expected)
+        assert.deepStrictEqual(yield* store.list({ limit: 100 }), expected)
+        // bounded: a limit below 1 is 1, an id past the last gives an empty page
+        assert.deepStrictEqual(yield* store.list({ limit: 0 }), expected.slice(0, 1))
+        assert.deepStrictEqual(yield* store.list({ limit: 10, after: expected[4]!.clientId }), [])
+        assert.deepStrictEqual(yield* store.list({ limit: 10, after: expected[1]!.clientId }), expected.slice(2))
+      })))
   })
 
   describe(`${name}: InitialAccessTokenStore contract`, () => {
