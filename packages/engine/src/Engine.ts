@@ -146,7 +146,7 @@ export const registrationPolicy = (
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const store = Metrics.instrument(yield* ClientStore)
-  const managementBase = (options.registrationManagementEndpoint ?? options.registrationEndpoint).replace(/\/+$/, "")
+  const managementBase = Answers.managementBase(options)
   const tokenFailure: Answers.TokenFailureAction = options.unauthorizedOnClientConfigSupported === false
     ? "BAD_REQUEST"
     : "UNAUTHORIZED"
@@ -158,8 +158,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const rotateSecret = options.rotateClientSecret === true
   const secretLifetime = Duration.toMillis(Duration.decode(options.clientSecretLifetime ?? 0))
   /** When a secret issued at `now` expires (epoch ms); `undefined`: never. */
-  const secretExpiry = (now: number): number | undefined =>
-    secretLifetime > 0 && Number.isFinite(secretLifetime) ? now + secretLifetime : undefined
+  const secretExpiry = (now: number): number | undefined => Credentials.secretExpiry(secretLifetime, now)
   const policy = yield* Effect.orDie(registrationPolicy(options))
   const pipelineOptions: Pipeline.Options = {
     requireRedirectUrisForDefaultGrant: options.requireRedirectUrisForDefaultGrant !== false,

@@ -59,3 +59,11 @@ export * as Metrics from "./Metrics.js"
  * @since 0.1.0
  */
 export * as Engine from "./Engine.js"
+
+/**
+ * Operator operations on the store without a registration access token: list, show, delete,
+ * rotate a client secret, reissue a registration access token.
+ *
+ * @since 0.1.0
+ */
+export * as Operator from "./Operator.js"

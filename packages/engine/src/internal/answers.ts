@@ -70,6 +70,37 @@ export const informationJson = (
   )
 }
 
+/**
+ * The base of `registration_client_uri`: `registrationManagementEndpoint`, else
+ * `registrationEndpoint`, without trailing slashes.
+ *
+ * @internal
+ */
+export const managementBase = (options: {
+  readonly registrationEndpoint: string
+  readonly registrationManagementEndpoint?: string | undefined
+}): string => (options.registrationManagementEndpoint ?? options.registrationEndpoint).replace(/\/+$/, "")
+
+/**
+ * The client information response without any credential (no `client_secret`, no
+ * `registration_access_token`), for operators; `clientSecretExpiresAt` in epoch ms (`undefined`: never).
+ *
+ * @internal
+ */
+export const informationWithoutCredentials = (
+  client: Client,
+  registrationClientUri: string,
+  clientSecretExpiresAt: number | undefined
+): Record<string, unknown> => {
+  const { clientSecret: _secret, ...rest } = client
+  return {
+    ...clientToInformationResponse(rest, {
+      registrationClientUri,
+      clientSecretExpiresAt: clientSecretExpiresAt === undefined ? 0 : Math.floor(clientSecretExpiresAt / 1000)
+    })
+  }
+}
+
 // register
 
 /** @internal */

@@ -165,3 +165,12 @@ export const equals = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string
     createHash("sha256").update(Redacted.value(a), "utf8").digest(),
     createHash("sha256").update(Redacted.value(b), "utf8").digest()
   )
+
+/**
+ * When a client secret issued at `now` expires under a `clientSecretLifetime` (epoch ms);
+ * `undefined`: never (a lifetime of 0, negative or infinite).
+ *
+ * @internal
+ */
+export const secretExpiry = (lifetimeMillis: number, now: number): number | undefined =>
+  lifetimeMillis > 0 && Number.isFinite(lifetimeMillis) ? now + lifetimeMillis : undefined
