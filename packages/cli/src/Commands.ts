@@ -1,12 +1,13 @@
 /**
  * The `effect-dcr` command line: `serve`, `register` / `get` / `update` / `delete` against the
  * configured backend (the same SQLite file as the server with the embedded engine, or Authlete), and
- * `iat create` / `list` / `revoke` for the engine's managed initial access tokens.
+ * `iat create` / `list` / `revoke` for the engine's managed initial access tokens, and `clients list` /
+ * `show` / `delete` / `rotate-secret` / `reissue-token` for operators on the engine's database.
  *
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { Durations, Engine, Explain, InitialAccessTokenStore } from "@effect-dcr/engine"
+import { ClientStore, Durations, Engine, Explain, InitialAccessTokenStore, Operator } from "@effect-dcr/engine"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -310,19 +311,21 @@ export const explain = Command.make("explain", {
   )
 
 /**
- * Runs an `iat` operation on the embedded engine's `InitialAccessTokenStore` (on the configured
- * database), mapping every failure to `CommandFailed`.
+ * Runs an operation on the embedded engine's stores (on the configured database), mapping every
+ * failure to `CommandFailed`; with the Authlete backend, fails with `refusal` + which variables
+ * select Authlete.
  */
-const withTokenStore = <A, E>(
+const onEngineDatabase = (refusal: string) =>
+<A, E>(
   operation: (
     config: ServerConfig.ServerConfig
-  ) => Effect.Effect<A, E, InitialAccessTokenStore.InitialAccessTokenStore>
+  ) => Effect.Effect<A, E, ClientStore.ClientStore | InitialAccessTokenStore.InitialAccessTokenStore>
 ) =>
   Effect.gen(function*() {
     const config = yield* ServerConfig.load
     if (config.backend._tag !== "Engine") {
       return yield* new CommandFailed({
-        description: "Managed initial access tokens are kept by the embedded engine, and the configured backend is " +
+        description: `${refusal}, and the configured backend is ` +
           "Authlete (AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN are set)"
       })
     }
@@ -335,6 +338,9 @@ const withTokenStore = <A, E>(
       )
     )
   )
+
+/** `iat` operations on the `InitialAccessTokenStore`. */
+const withTokenStore = onEngineDatabase("Managed initial access tokens are kept by the embedded engine")
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
@@ -499,6 +505,215 @@ export const iat = Command.make("iat").pipe(
   Command.withSubcommands([iatCreate, iatList, iatRevoke])
 )
 
+/** `clients` operations on the `ClientStore`, with the engine's options (for `registration_client_uri`). */
+const withClients = <A, E>(
+  operation: (options: Operator.Options) => Effect.Effect<A, E, ClientStore.ClientStore>
+) =>
+  onEngineDatabase(
+    "The clients commands work only on the embedded engine's database (with Authlete, use its console or API)"
+  )(
+    (config) =>
+      operation({
+        ...config.engine,
+        registrationEndpoint: ServerConfig.registrationEndpoint(
+          config.issuer ?? ServerConfig.listenUrl(config.host, config.port)
+        )
+      })
+  )
+
+const json = Options.boolean("json").pipe(Options.withDescription("Print JSON for scripts"))
+
+const operatorClientId = Args.text({ name: "client_id" }).pipe(
+  Args.withDescription("The client's client_id, as `clients list` shows it")
+)
+
+const isoOrNull = (millis: number | undefined) => millis === undefined ? null : iso(millis)
+
+/**
+ * `effect-dcr clients list [--json] [--limit n] [--after client_id]`: the registered clients in
+ * client id order (never a secret, a token or a hash); every client unless `--limit` is given.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsList = Command.make("list", {
+  json,
+  limit: Options.integer("limit").pipe(
+    Options.withDescription(`At most this many clients, 1 to ${ClientStore.maxListLimit} (default: every client)`),
+    Options.mapEffect((n) =>
+      n >= 1 && n <= ClientStore.maxListLimit
+        ? Effect.succeed(n)
+        : Effect.fail(
+          ValidationError.invalidValue(HelpDoc.p(`--limit: expected 1 to ${ClientStore.maxListLimit}, got ${n}`))
+        )
+    ),
+    Options.optional
+  ),
+  after: Options.text("after").pipe(
+    Options.withDescription("Only the clients after this client_id (the next page: the last id shown)"),
+    Options.optional
+  )
+}, ({ after, json, limit }) =>
+  withClients(() =>
+    Effect.gen(function*() {
+      const all: Array<Operator.ClientSummary> = []
+      let from = Option.getOrUndefined(after)
+      const wanted = Option.getOrUndefined(limit)
+      for (;;) {
+        const pageSize = wanted === undefined ? ClientStore.maxListLimit : wanted - all.length
+        const page = yield* Operator.list({ limit: pageSize, after: from })
+        for (const client of page) all.push(client)
+        if (page.length < pageSize || (wanted !== undefined && all.length >= wanted)) break
+        from = page[page.length - 1]!.clientId
+      }
+      const rows = all.map((client) => ({
+        clientId: client.clientId,
+        clientName: client.clientName ?? null,
+        clientType: client.clientType ?? null,
+        softwareId: client.softwareId ?? null,
+        policy: client.registrationPolicy ?? null,
+        created: iso(client.createdAt),
+        modified: iso(client.modifiedAt),
+        secretExpires: isoOrNull(client.clientSecretExpiresAt),
+        tokenRevoked: client.registrationAccessTokenRevoked
+      }))
+      if (json) return yield* Console.log(JSON.stringify(rows, null, 2))
+      if (rows.length === 0) return yield* Console.error("No clients.")
+      const table = [
+        ["client_id", "name", "type", "created", "secret expires", "token"],
+        ...rows.map((row) => [
+          row.clientId,
+          row.clientName ?? "-",
+          row.clientType?.toLowerCase() ?? "?",
+          row.created,
+          row.clientType === "CONFIDENTIAL" ? row.secretExpires ?? "never" : "-",
+          row.tokenRevoked ? "revoked" : "ok"
+        ])
+      ]
+      const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)))
+      for (const line of table) {
+        yield* Console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd())
+      }
+    })
+  )).pipe(Command.withDescription("List the registered clients (never a secret or a token)"))
+
+/**
+ * `effect-dcr clients show <client_id>`: the client's information response (as GET /register/{id}
+ * answers it), without the client secret and the registration access token.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsShow = Command.make(
+  "show",
+  { json, clientId: operatorClientId },
+  ({ clientId, json }) =>
+    withClients((options) =>
+      Effect.flatMap(
+        Operator.show(options, clientId),
+        (info) => Console.log(json ? JSON.stringify(info) : JSON.stringify(info, null, 2))
+      )
+    )
+).pipe(
+  Command.withDescription(
+    "Print a client's metadata as the client information response (JSON), without its secret or token"
+  )
+)
+
+/**
+ * `effect-dcr clients delete <client_id>`: deletes the client without its registration access token.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsDelete = Command.make(
+  "delete",
+  { json, clientId: operatorClientId },
+  ({ clientId, json }) =>
+    withClients(() =>
+      Effect.zipRight(
+        Operator.remove(clientId),
+        json
+          ? Console.log(JSON.stringify({ client_id: clientId, deleted: true }))
+          : Console.error(`Deleted client ${clientId}.`)
+      )
+    )
+).pipe(Command.withDescription("Delete a client (no registration access token needed)"))
+
+/**
+ * `effect-dcr clients rotate-secret <client_id>`: prints a new client secret once on standard
+ * output (only its hash is stored); the old one stops working at once.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsRotateSecret = Command.make(
+  "rotate-secret",
+  { json, clientId: operatorClientId },
+  ({ clientId, json }) =>
+    withClients((options) =>
+      Effect.gen(function*() {
+        const { clientSecret, clientSecretExpiresAt } = yield* Operator.rotateSecret(options, clientId)
+        if (json) {
+          return yield* Console.log(JSON.stringify({
+            client_id: clientId,
+            client_secret: Redacted.value(clientSecret),
+            client_secret_expires_at: clientSecretExpiresAt === undefined ? 0 : Math.floor(clientSecretExpiresAt / 1000)
+          }))
+        }
+        yield* Console.log(Redacted.value(clientSecret))
+        yield* Console.error(
+          `New client secret for ${clientId}, ${
+            clientSecretExpiresAt === undefined ? "never expires" : `expires ${iso(clientSecretExpiresAt)}`
+          }; the old one no longer works. It is shown only this once: only its SHA-256 hash is stored.`
+        )
+      })
+    )
+).pipe(Command.withDescription("Issue a new client secret and print it once (the old one stops working)"))
+
+/**
+ * `effect-dcr clients reissue-token <client_id>`: prints a new registration access token once on
+ * standard output (only its hash is stored): for a lost token, or a token revoked under RFC 7592 §2.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsReissueToken = Command.make(
+  "reissue-token",
+  { json, clientId: operatorClientId },
+  ({ clientId, json }) =>
+    withClients(() =>
+      Effect.gen(function*() {
+        const token = Redacted.value(yield* Operator.reissueToken(clientId))
+        if (json) return yield* Console.log(JSON.stringify({ client_id: clientId, registration_access_token: token }))
+        yield* Console.log(token)
+        yield* Console.error(
+          `New registration access token for ${clientId}; the old one (if any) no longer works. ` +
+            "It is shown only this once: only its SHA-256 hash is stored."
+        )
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Issue a new registration access token and print it once (a lost token, or one revoked after misuse)"
+  )
+)
+
+/**
+ * `effect-dcr clients`: operator commands on the embedded engine's database, without any
+ * registration access token.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clients = Command.make("clients").pipe(
+  Command.withDescription(
+    "Operator commands on the embedded engine's clients (no registration access token needed): " +
+      "list, show, delete, rotate-secret, reissue-token"
+  ),
+  Command.withSubcommands([clientsList, clientsShow, clientsDelete, clientsRotateSecret, clientsReissueToken])
+)
+
 /**
  * The root command, `effect-dcr`.
  *
@@ -507,7 +722,7 @@ export const iat = Command.make("iat").pipe(
  */
 export const root = Command.make("effect-dcr").pipe(
   Command.withDescription("OAuth 2.0 Dynamic Client Registration (RFC 7591/7592) server and client tool"),
-  Command.withSubcommands([serve, register, get, update, delete_, explain, iat])
+  Command.withSubcommands([serve, register, get, update, delete_, explain, iat, clients])
 )
 
 /**
