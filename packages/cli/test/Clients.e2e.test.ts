@@ -152,7 +152,8 @@ describe("effect-dcr clients (built) end to end", () => {
         // reissue-token: the new token works against the running server, the old one is 401
         const reissued = yield* ok(["clients", "reissue-token", clientId], env)
         const newToken = reissued.stdout.trim()
-        assert.match(newToken, /^[A-Za-z0-9_-]{43}$/)
+        // 256 random bits in base64url, with or without the `{client_id}.` prefix
+        assert.match(newToken, /^(?:[0-9]+\.)?[A-Za-z0-9_-]{43}$/)
         assert.include(reissued.stderr, "shown only this once")
         assert.strictEqual((yield* getClient(endpoint, clientId, oldToken)).status, 401)
         const withNew = yield* getClient(endpoint, clientId, newToken)

@@ -53,13 +53,14 @@ forEachStore("ClientStore", (store) => {
   it.effect("list orders by id as bytes (not numerically), after excludes its id, a deleted client is gone", () =>
     Effect.gen(function*() {
       const clients = yield* ClientStore.ClientStore
-      // ids of other lengths than the engine's 15 digits: "9" sorts after "10" as bytes
-      for (const id of ["9", "10", "100000000000011", "2"]) yield* clients.insert(record(id), plain)
+      // ids of other lengths than the engine's 15 digits: "9" sorts after "10" as bytes; "B" before
+      // "a" (a linguistic collation would put "a" first)
+      for (const id of ["9", "a", "10", "100000000000011", "B", "2"]) yield* clients.insert(record(id), plain)
       const ids = (page: ReadonlyArray<ClientStore.ClientRecord>) => page.map((r) => r.clientId)
-      assert.deepStrictEqual(ids(yield* clients.list({ limit: 1000 })), ["10", "100000000000011", "2", "9"])
+      assert.deepStrictEqual(ids(yield* clients.list({ limit: 1000 })), ["10", "100000000000011", "2", "9", "B", "a"])
       assert.deepStrictEqual(ids(yield* clients.list({ limit: 2, after: "10" })), ["100000000000011", "2"])
       assert.isTrue(yield* clients.delete("2", record("2").registrationAccessTokenHash))
-      assert.deepStrictEqual(ids(yield* clients.list({ limit: 5, after: "100000000000011" })), ["9"])
+      assert.deepStrictEqual(ids(yield* clients.list({ limit: 5, after: "100000000000011" })), ["9", "B", "a"])
       assert.strictEqual(ClientStore.listLimit(1e9), ClientStore.maxListLimit)
       assert.strictEqual(ClientStore.listLimit(Number.NaN), 1)
     }).pipe(Effect.provide(store.fresh())))

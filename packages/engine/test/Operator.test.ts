@@ -97,7 +97,8 @@ forEachStore("Operator", (store) => {
         const before = yield* findRecord(web.clientId)
         yield* TestClock.adjust(5_000)
         const token = Redacted.value(yield* Operator.reissueToken(web.clientId))
-        assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+        // 256 random bits in base64url, with or without the `{client_id}.` prefix
+        assert.match(token, /^(?:[0-9]+\.)?[A-Za-z0-9_-]{43}$/)
         assert.strictEqual((yield* get(web.clientId, web.token)).action, "UNAUTHORIZED")
         const info = content(yield* get(web.clientId, token))
         assert.strictEqual(info.registration_access_token, token)
@@ -193,6 +194,37 @@ forEachStore("Operator", (store) => {
         assert.deepStrictEqual((yield* Operator.list({ limit: 10 })).map((c) => c.clientId), [kept.clientId])
         assert.strictEqual(reason(yield* Effect.flip(Operator.remove(web.clientId))), "NotFound")
         assert.strictEqual((yield* get(kept.clientId, kept.token)).action, "OK")
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.scoped("a client whose token hash keeps changing under the operation is a Conflict after a few attempts, nothing written", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* onDatabase(store)
+      yield* Effect.gen(function*() {
+        const web = yield* registered(webClient)
+        const before = yield* findRecord(web.clientId)
+        // every compare-and-set loses, as if the client rotated its token between each read and write
+        const losing = Layer.effect(
+          ClientStore.ClientStore,
+          Effect.map(ClientStore.ClientStore, (real) => ({
+            ...real,
+            replace: () => Effect.succeed(false),
+            delete: () => Effect.succeed(false)
+          }))
+        )
+        for (
+          const operation of [
+            Effect.asVoid(Operator.reissueToken(web.clientId)),
+            Effect.asVoid(Operator.rotateSecret(options, web.clientId)),
+            Operator.remove(web.clientId)
+          ]
+        ) {
+          const error = yield* Effect.flip(Effect.provide(operation, losing))
+          assert.strictEqual(reason(error), "Conflict")
+          assert.include(error.message, "changed concurrently")
+        }
+        assert.deepStrictEqual(yield* findRecord(web.clientId), before)
+        assert.strictEqual((yield* get(web.clientId, web.token)).action, "OK")
       }).pipe(Effect.provide(layer))
     }))
 })
