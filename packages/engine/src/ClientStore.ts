@@ -184,13 +184,16 @@ export interface Service {
   /** Deletes a client if its stored token hash is still `expectedTokenHash`; `false` otherwise. */
   readonly delete: (clientId: string, expectedTokenHash: string) => Effect.Effect<boolean, ClientStoreError>
   /**
-   * Revokes a registration access token wherever it is held (RFC 7592 §2: a token presented for an
-   * unknown client or for another client). One atomic write: the client whose stored hash is
-   * `tokenHash` gets `revokedTokenHash` instead, keeping its metadata, secret and `modifiedAt`; its
-   * owner can no longer read, update or delete it. `true` when a client held the token, `false` when
-   * none did (nothing changes). Needs a lookup by token hash, so the hash is indexed.
+   * Revokes a registration access token presented for an unknown client or for another client
+   * (RFC 7592 §2). `clientId` is the client the token names (its `{client_id}.` prefix). One atomic
+   * write: if that client's stored hash is still `tokenHash`, it becomes `revokedTokenHash`, keeping
+   * its metadata, secret and `modifiedAt`; its owner can no longer read, update or delete it. `true`
+   * when the client held the token, `false` otherwise (nothing changes). A lookup by primary key.
    */
-  readonly revokeRegistrationAccessToken: (tokenHash: string) => Effect.Effect<boolean, ClientStoreError>
+  readonly revokeRegistrationAccessToken: (
+    clientId: string,
+    tokenHash: string
+  ) => Effect.Effect<boolean, ClientStoreError>
   /**
    * One page of clients for operators (never on a request's path): the records whose id sorts after
    * `after` (byte order, as the ids are compared by `"C"` collation or SQLite's `BINARY`), in

@@ -169,7 +169,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const getTokenFailure = Answers.getTokenFailure(tokenFailure)
   const updateTokenFailure = Answers.updateTokenFailure(tokenFailure)
   const deleteTokenFailure = Answers.deleteTokenFailure(tokenFailure)
-  const dummyHash = Credentials.hash(Credentials.generateRegistrationAccessToken())
+  const dummyHash = Credentials.hash(Credentials.generateRegistrationAccessToken("0"))
 
   const logStoreFailure = (operation: string, error: ClientStoreError) =>
     Effect.logError(`Engine.${operation}: client store failure (${error.operation})`, Cause.fail(error))
@@ -208,8 +208,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
    * wherever it is held. Its owner can no longer use it; a storage failure here is logged and the
    * request still gets its token failure.
    */
-  const revokePresented = (token: Redacted.Redacted<string>): Effect.Effect<Option.Option<ClientRecord>> =>
-    store.revokeRegistrationAccessToken(Credentials.hash(token)).pipe(
+  const revokePresented = (token: Redacted.Redacted<string>): Effect.Effect<Option.Option<ClientRecord>> => {
+    const owner = Credentials.ownerOf(token)
+    if (owner === undefined) return Effect.succeed(Option.none())
+    return store.revokeRegistrationAccessToken(owner, Credentials.hash(token)).pipe(
       Effect.flatMap((revoked) =>
         revoked
           ? Effect.logWarning("Engine: revoked a registration access token presented for another or an unknown client")
@@ -218,6 +220,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       Effect.catchAll((error) => logStoreFailure("revoke", error)),
       Effect.as(Option.none())
     )
+  }
 
   /**
    * Finds the client and checks the token in constant time. An unknown client costs the same hash
@@ -403,7 +406,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       const secretExpiresAt = confidential
         ? newSecret === undefined ? record.clientSecretExpiresAt : secretExpiry(now)
         : undefined
-      const token = rotate ? Credentials.generateRegistrationAccessToken() : request.token
+      const token = rotate ? Credentials.generateRegistrationAccessToken(record.clientId) : request.token
       const tokenHash = rotate ? Credentials.hash(token) : record.registrationAccessTokenHash
       const client = Metadata.toClient(metadata, mapping, {
         clientId: record.clientId,

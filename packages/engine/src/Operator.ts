@@ -229,7 +229,7 @@ export const rotateSecret = Effect.fn("Operator.rotateSecret")(function*(options
  */
 export const reissueToken = Effect.fn("Operator.reissueToken")(function*(clientId: string) {
   return yield* replaceWith(clientId, (record) => {
-    const token = Credentials.generateRegistrationAccessToken()
+    const token = Credentials.generateRegistrationAccessToken(record.clientId)
     return Effect.succeed({
       tokenHash: Credentials.hash(token),
       secretHash: record.clientSecretHash,

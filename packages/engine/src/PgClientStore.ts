@@ -125,6 +125,11 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   "3_client_registration_policy": Effect.flatMap(
     SqlClient.SqlClient,
     (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN registration_policy text`
+  ),
+  // Revocation finds a token's client from the token's `{client_id}.` prefix (see SqliteClientStore).
+  "4_drop_registration_access_token_hash_index": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`DROP INDEX IF EXISTS dcr_clients_registration_access_token_hash`
   )
 }
 
@@ -233,8 +238,9 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
     text: `SELECT ${columns} FROM dcr_clients WHERE client_id COLLATE "C" > $1 ORDER BY client_id COLLATE "C" LIMIT $2`
   },
   revokeRegistrationAccessToken: {
-    name: "effect_dcr_revoke_registration_access_token",
-    text: "UPDATE dcr_clients SET registration_access_token_hash = $2 WHERE registration_access_token_hash = $1"
+    name: "effect_dcr_revoke_registration_access_token_of",
+    text:
+      "UPDATE dcr_clients SET registration_access_token_hash = $3 WHERE client_id = $1 AND registration_access_token_hash = $2"
   },
   createInitialAccessToken: {
     name: "effect_dcr_create_initial_access_token",
@@ -544,10 +550,10 @@ export const makeContext = (
         }),
       delete: (clientId, expectedTokenHash) =>
         changed("delete", { ...statements.delete, values: [clientId, expectedTokenHash] }),
-      revokeRegistrationAccessToken: (tokenHash) =>
+      revokeRegistrationAccessToken: (clientId, tokenHash) =>
         changed("revokeRegistrationAccessToken", {
           ...statements.revokeRegistrationAccessToken,
-          values: [tokenHash, revokedTokenHash]
+          values: [clientId, tokenHash, revokedTokenHash]
         }),
       list: ({ after, limit }) =>
         Effect.map(

@@ -27,8 +27,11 @@ describe("Credentials", () => {
     const token = Redacted.value(issued.registrationAccessToken)
     assert.match(secret, /^[A-Za-z0-9_-]{86}$/)
     assert.strictEqual(Buffer.from(secret, "base64url").length, 64)
-    assert.match(token, /^[A-Za-z0-9_-]{43}$/)
-    assert.strictEqual(Buffer.from(token, "base64url").length, 32)
+    // `{client_id}.{256 random bits}`: the prefix names the owner (RFC 7592 revocation by primary key)
+    assert.match(token, /^[0-9]{15}\.[A-Za-z0-9_-]{43}$/)
+    assert.strictEqual(token.slice(0, 16), `${issued.clientId}.`)
+    assert.strictEqual(Buffer.from(token.slice(16), "base64url").length, 32)
+    assert.strictEqual(Credentials.ownerOf(issued.registrationAccessToken), issued.clientId)
     assert.strictEqual(issued.registrationAccessTokenHash, Credentials.hash(issued.registrationAccessToken))
     assert.strictEqual(issued.clientSecretHash, Credentials.hash(issued.clientSecret!))
     assert.notInclude(issued.registrationAccessTokenHash, token)
@@ -58,7 +61,7 @@ describe("Credentials", () => {
       seen.add(issued.clientId)
       seen.add(Redacted.value(issued.registrationAccessToken))
       seen.add(Redacted.value(issued.clientSecret!))
-      assert.match(Redacted.value(issued.registrationAccessToken), /^[A-Za-z0-9_-]{43}$/)
+      assert.match(Redacted.value(issued.registrationAccessToken), /^[0-9]{15}\.[A-Za-z0-9_-]{43}$/)
       assert.match(Redacted.value(issued.clientSecret!), /^[A-Za-z0-9_-]{86}$/)
     }
     assert.strictEqual(seen.size, 3 * count)
@@ -77,5 +80,13 @@ describe("Credentials", () => {
     assert.isTrue(Credentials.equals(Redacted.make("abc"), Redacted.make("abc")))
     assert.isFalse(Credentials.equals(Redacted.make("abc"), Redacted.make("abcd")))
     assert.isFalse(Credentials.equals(Redacted.make(""), Redacted.make("a")))
+  })
+  it("ownerOf reads the client id prefix of a registration access token, nothing else", () => {
+    const token = Credentials.generateRegistrationAccessToken("123456789012345")
+    assert.strictEqual(Credentials.ownerOf(token), "123456789012345")
+    for (const other of ["", "abc", "123", ".abc", "123.", "12a.abc", "123.a.b", "123.abc def", "x123.abc"]) {
+      assert.isUndefined(Credentials.ownerOf(Redacted.make(other)), other)
+    }
+    assert.strictEqual(Credentials.ownerOf(Redacted.make("42.abc_-")), "42")
   })
 })

@@ -20,7 +20,8 @@ forEachStore("Engine", (store) => {
         assert.match(info.client_secret, /^[A-Za-z0-9_-]{86}$/)
         assert.strictEqual(info.client_secret_expires_at, 0)
         assert.strictEqual(info.client_id_issued_at, 1_700_000_000)
-        assert.match(token, /^[A-Za-z0-9_-]{43}$/)
+        assert.strictEqual(token.slice(0, clientId.length + 1), `${clientId}.`)
+        assert.match(token, /^[0-9]{15}\.[A-Za-z0-9_-]{43}$/)
         assert.strictEqual(info.registration_client_uri, `${registrationEndpoint}/${clientId}`)
         assert.strictEqual(info.client_name, "Example App")
         assert.deepStrictEqual(info.redirect_uris, webClient.redirect_uris)
@@ -451,7 +452,7 @@ forEachStore("Engine", (store) => {
         const response = yield* update(clientId, token, { ...webClient, client_id: clientId })
         assert.strictEqual(response.action, "UPDATED")
         const rotated = content(response).registration_access_token
-        assert.match(rotated, /^[A-Za-z0-9_-]{43}$/)
+        assert.match(rotated, /^[0-9]{15}\.[A-Za-z0-9_-]{43}$/)
         assert.notStrictEqual(rotated, token)
         assert.strictEqual((yield* get(clientId, token)).action, "UNAUTHORIZED")
         assert.strictEqual((yield* update(clientId, token, { client_id: clientId })).action, "UNAUTHORIZED")

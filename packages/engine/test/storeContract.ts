@@ -90,23 +90,31 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores,
         assert.deepStrictEqual(yield* store.find(r.clientId), Option.some({ ...r, ...cleared }))
       })))
 
-    it.effect("revokeRegistrationAccessToken invalidates the token of whichever client holds it, nothing else", () =>
+    it.effect("revokeRegistrationAccessToken invalidates the named client's token if it still holds it, nothing else", () =>
       run(Effect.gen(function*() {
         const store = yield* ClientStore.ClientStore
         const owner = record()
         const bystander = record()
         yield* store.insert(owner, { uniqueSoftwareId: false })
         yield* store.insert(bystander, { uniqueSoftwareId: false })
-        assert.isTrue(yield* store.revokeRegistrationAccessToken(owner.registrationAccessTokenHash))
+        // the hash of another client's token, or a token of the right client that is not current: nothing
+        assert.isFalse(
+          yield* store.revokeRegistrationAccessToken(owner.clientId, bystander.registrationAccessTokenHash)
+        )
+        assert.isFalse(yield* store.revokeRegistrationAccessToken(owner.clientId, hashOf("an older token")))
+        assert.isFalse(yield* store.revokeRegistrationAccessToken("999999999999999", owner.registrationAccessTokenHash))
+        assert.deepStrictEqual(yield* store.find(owner.clientId), Option.some(owner))
+        assert.isTrue(yield* store.revokeRegistrationAccessToken(owner.clientId, owner.registrationAccessTokenHash))
         const revoked = Option.getOrThrow(yield* store.find(owner.clientId))
         assert.deepStrictEqual(revoked, { ...owner, registrationAccessTokenHash: ClientStore.revokedTokenHash })
         assert.deepStrictEqual(yield* store.find(bystander.clientId), Option.some(bystander))
         // the old hash guards nothing any more
         assert.isFalse(yield* store.delete(owner.clientId, owner.registrationAccessTokenHash))
-        assert.isFalse(yield* store.revokeRegistrationAccessToken(owner.registrationAccessTokenHash))
-        assert.isFalse(yield* store.revokeRegistrationAccessToken(hashOf("nobody's token")))
+        assert.isFalse(yield* store.revokeRegistrationAccessToken(owner.clientId, owner.registrationAccessTokenHash))
         // a second revoked client does not clash with the first (the marker is not unique)
-        assert.isTrue(yield* store.revokeRegistrationAccessToken(bystander.registrationAccessTokenHash))
+        assert.isTrue(
+          yield* store.revokeRegistrationAccessToken(bystander.clientId, bystander.registrationAccessTokenHash)
+        )
         assert.strictEqual(
           Option.getOrThrow(yield* store.find(bystander.clientId)).registrationAccessTokenHash,
           ClientStore.revokedTokenHash
@@ -128,7 +136,7 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores,
           record()
         ]
         for (const r of [...all].reverse()) yield* store.insert(r, { uniqueSoftwareId: false })
-        assert.isTrue(yield* store.revokeRegistrationAccessToken(all[3]!.registrationAccessTokenHash))
+        assert.isTrue(yield* store.revokeRegistrationAccessToken(all[3]!.clientId, all[3]!.registrationAccessTokenHash))
         const expected = all.map((r, i) =>
           i === 3 ? { ...r, registrationAccessTokenHash: ClientStore.revokedTokenHash } : r
         )

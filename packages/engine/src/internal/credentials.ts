@@ -77,12 +77,29 @@ const clientIdFrom = (buffer: Buffer, offset: number): string | undefined => {
 export const generateClientSecret = (): Redacted.Redacted<string> => Redacted.make(randomString(clientSecretBytes))
 
 /**
- * A new registration access token (256 bits, base64url, 43 characters).
+ * A new registration access token for a client: `{client_id}.{256 random bits, base64url}`. The
+ * prefix names the client whose token it is (client ids are public), so a token presented for
+ * another client can be revoked by primary key (RFC 7592 §2) without an index on token hashes,
+ * which cost each insert more than the rest of the row (BENCHMARKS.md).
  *
  * @internal
  */
-export const generateRegistrationAccessToken = (): Redacted.Redacted<string> =>
-  Redacted.make(randomString(registrationAccessTokenBytes))
+export const generateRegistrationAccessToken = (clientId: string): Redacted.Redacted<string> =>
+  Redacted.make(registrationAccessTokenFor(clientId))
+
+const registrationAccessTokenFor = (clientId: string): string =>
+  `${clientId}.${randomString(registrationAccessTokenBytes)}`
+
+const ownerPattern = /^([0-9]{1,20})\.[A-Za-z0-9_-]+$/
+
+/**
+ * The client a registration access token was issued to, from its `{client_id}.` prefix; `undefined`
+ * for any other string (a token minted before the prefix, or not one of ours).
+ *
+ * @internal
+ */
+export const ownerOf = (token: Redacted.Redacted<string>): string | undefined =>
+  ownerPattern.exec(Redacted.value(token))?.[1]
 
 /**
  * Bytes of randomness in a managed initial access token (256 bits).
@@ -122,7 +139,7 @@ const randomString = (bytes: number): string => {
  */
 export const issue = (options: { readonly confidential: boolean }): IssuedCredentials => {
   const clientId = generateClientId()
-  const token = randomString(registrationAccessTokenBytes)
+  const token = registrationAccessTokenFor(clientId)
   const secret = options.confidential ? randomString(clientSecretBytes) : undefined
   return {
     clientId,
