@@ -192,6 +192,18 @@ const replaceWith = <A>(
   })
 
 /**
+ * What `rotateSecret` answers: the new secret (shown once, never stored) and when it expires.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RotatedSecret {
+  readonly clientSecret: Redacted.Redacted<string>
+  /** Epoch milliseconds; `undefined`: never. */
+  readonly clientSecretExpiresAt: number | undefined
+}
+
+/**
  * A new client secret for a confidential client: the old one stops working at once; the new one
  * expires after `clientSecretLifetime` (never by default). The secret is answered once; only its
  * hash is stored. The registration access token is unchanged.
@@ -211,11 +223,7 @@ export const rotateSecret = Effect.fn("Operator.rotateSecret")(function*(options
       tokenHash: record.registrationAccessTokenHash,
       secretHash: Credentials.hash(secret),
       secretExpiresAt: expiresAt,
-      answer: { clientSecret: secret, clientSecretExpiresAt: expiresAt } as {
-        readonly clientSecret: Redacted.Redacted<string>
-        /** Epoch milliseconds; `undefined`: never. */
-        readonly clientSecretExpiresAt: number | undefined
-      }
+      answer: { clientSecret: secret, clientSecretExpiresAt: expiresAt } satisfies RotatedSecret
     })
   })
 })
