@@ -58,8 +58,21 @@ const notFound = HttpServerResponse.unsafeJson(
   { status: 404, headers: { "cache-control": "no-store", pragma: "no-cache" } }
 )
 
-/** Unknown paths answer a JSON 404 (a catch-all route, so the fast path stays possible). */
-const notFoundRoute = HttpApiBuilder.Router.use((router) => router.all("*", Effect.succeed(notFound)))
+/**
+ * Unknown paths answer a JSON 404 (a catch-all route, so the fast path stays possible). Not for
+ * `HEAD`: the router answers a `HEAD` with the `GET` route only when no `HEAD` route matches, so a
+ * `HEAD` catch-all would hide every `GET` route (`HEAD` of an unknown path still gets the `GET` 404).
+ */
+const notFoundRoute = HttpApiBuilder.Router.use((router) =>
+  Effect.all([
+    router.get("*", Effect.succeed(notFound)),
+    router.post("*", Effect.succeed(notFound)),
+    router.put("*", Effect.succeed(notFound)),
+    router.patch("*", Effect.succeed(notFound)),
+    router.del("*", Effect.succeed(notFound)),
+    router.options("*", Effect.succeed(notFound))
+  ], { discard: true })
+)
 
 /** What the app needs: the backend and its readiness check. */
 type Backends = DynamicClientRegistration.DynamicClientRegistration | Readiness.Readiness

@@ -105,6 +105,20 @@ describe("Server.app", () => {
       assert.strictEqual(missing.headers.get("cache-control"), "no-store")
     }))
 
+  it.scoped("HEAD answers as GET does: 200 on GET routes, the 404 on unknown paths", () =>
+    Effect.gen(function*() {
+      const { base } = yield* start({})
+      const head = (path: string) =>
+        Effect.promise(() => fetch(`${base}${path}`, { method: "HEAD" }).then((r) => r.status))
+      assert.strictEqual(yield* head("/.well-known/oauth-authorization-server"), 200)
+      assert.strictEqual(yield* head("/openapi.json"), 200)
+      assert.strictEqual(yield* head("/healthz"), 200)
+      assert.strictEqual(yield* head("/nothing/here"), 404)
+      const put = yield* fetchJson(`${base}/nothing/here`, { method: "PUT", body: "{}" })
+      assert.strictEqual(put.status, 404)
+      assert.strictEqual(put.json.error, "not_found")
+    }))
+
   it.scoped("without authleteApi the /api routes are not served", () =>
     Effect.gen(function*() {
       const { base } = yield* start({})
