@@ -6,24 +6,14 @@
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { bin, build, cli, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-e2e-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = tempDirectoryIn("effect-dcr-e2e-")
 
 const exited = (child: ChildProcess) =>
   Effect.async<{ code: number | null; signal: NodeJS.Signals | null }>((resume) => {
@@ -74,17 +64,6 @@ const serve = (env: Record<string, string>) =>
       base: field("Listening on")!,
       serviceTokenFile: /Service access token:\s+in (\S+) \(mode 0600/.exec(banner)?.[1]
     }
-  })
-
-/** Runs a one-shot CLI command to completion. */
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c) => (stdout += c))
-    child.stderr.on("data", (c) => (stderr += c))
-    child.once("exit", (code) => resume(Effect.succeed({ code, stdout, stderr })))
   })
 
 const metadata = {

@@ -9,76 +9,20 @@ import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import type { Scope } from "effect"
-import { execFileSync, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { build, cli, serve, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-clients-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = tempDirectoryIn("effect-dcr-clients-")
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url")
-
-/** Runs a one-shot CLI command to completion. */
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c) => (stdout += c))
-    child.stderr.on("data", (c) => (stderr += c))
-    child.once("exit", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
 
 /** `cli`, asserting exit status 0. */
 const ok = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.tap(cli(args, env), (result) => assert.strictEqual(result.code, 0, `${args.join(" ")}: ${result.stderr}`))
-
-/** Starts `effect-dcr serve` (killed with the scope); answers its registration endpoint once it is ready. */
-const serve = (env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [bin, "serve"], {
-          cwd: root,
-          env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    let output = ""
-    child.stdout!.on("data", (chunk) => (output += chunk))
-    child.stderr!.on("data", (chunk) => (output += chunk))
-    yield* Effect.async<void, Error>((resume) => {
-      const timer = setTimeout(() => resume(Effect.fail(new Error(`serve did not start: ${output}`))), 30_000)
-      const check = () => {
-        if (output.includes("Ready. Press Ctrl+C to stop.")) {
-          clearTimeout(timer)
-          resume(Effect.void)
-        }
-      }
-      child.stdout!.on("data", check)
-      child.once("exit", (code) => {
-        clearTimeout(timer)
-        resume(Effect.fail(new Error(`serve exited with ${code}: ${output}`)))
-      })
-    })
-    return /Registration endpoint:\s+(\S+)/.exec(output)![1]!
-  })
 
 const request = (url: string, init: RequestInit = {}) =>
   Effect.promise(async () => {

@@ -4,24 +4,13 @@
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
+import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import { build, cli, serve, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-iat-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = tempDirectoryIn("effect-dcr-iat-")
 
 /** No rate limits: the tests send bursts from one address with one token on purpose. */
 const unlimited = {
@@ -29,50 +18,6 @@ const unlimited = {
   DCR_RATE_LIMIT_TOTAL_REGISTRATIONS: "off",
   DCR_RATE_LIMIT_FAILED_AUTH: "off"
 }
-
-/** Runs a one-shot CLI command to completion. */
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c) => (stdout += c))
-    child.stderr.on("data", (c) => (stderr += c))
-    child.once("exit", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-  })
-
-/** Starts `effect-dcr serve` (killed with the scope); answers its registration endpoint once it is ready. */
-const serve = (env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [bin, "serve"], {
-          cwd: root,
-          env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    let output = ""
-    child.stdout!.on("data", (chunk) => (output += chunk))
-    child.stderr!.on("data", (chunk) => (output += chunk))
-    yield* Effect.async<void, Error>((resume) => {
-      const timer = setTimeout(() => resume(Effect.fail(new Error(`serve did not start: ${output}`))), 30_000)
-      const check = () => {
-        if (output.includes("Ready. Press Ctrl+C to stop.")) {
-          clearTimeout(timer)
-          resume(Effect.void)
-        }
-      }
-      child.stdout!.on("data", check)
-      child.once("exit", (code) => {
-        clearTimeout(timer)
-        resume(Effect.fail(new Error(`serve exited with ${code}: ${output}`)))
-      })
-    })
-    return /Registration endpoint:\s+(\S+)/.exec(output)![1]!
-  })
 
 const metadata = {
   client_name: "iat e2e",

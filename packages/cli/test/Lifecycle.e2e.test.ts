@@ -6,25 +6,15 @@
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createRequire } from "node:module"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdirSync, readFileSync, statSync } from "node:fs"
 import * as Net from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { bin, build, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-lifecycle-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = tempDirectoryIn("effect-dcr-lifecycle-")
 
 interface Child {
   readonly child: ChildProcess

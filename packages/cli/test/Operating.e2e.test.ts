@@ -7,28 +7,18 @@
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { type ChildProcess, spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
-import { createRequire } from "node:module"
 import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Pg from "pg"
+import { bin, build, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-operating-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = tempDirectoryIn("effect-dcr-operating-")
 
 /** Resolves when `check()` holds, re-checked on every chunk of output; fails after 30 s. */
 const until = (child: ChildProcess, what: string, check: () => boolean) =>

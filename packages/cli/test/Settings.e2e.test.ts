@@ -6,43 +6,15 @@
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Settings } from "effect-dcr"
-import { execFileSync, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
+import { spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { stripVTControlCharacters } from "node:util"
+import { bin, build, childEnv, cli, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
-const root = new URL("../../../", import.meta.url).pathname
-const bin = join(root, "packages/cli/dist/bin.js")
+beforeAll(build, 180_000)
 
-beforeAll(() => {
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-  execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-}, 180_000)
-
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-settings-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
-
-/** The environment of a child: this process's, without any `DCR_*` variable, plus `env`. */
-const childEnv = (env: Record<string, string>) => ({
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("DCR_"))),
-  ...env
-})
-
-/** Runs the bin to completion (`input` on its standard input). */
-const cli = (args: ReadonlyArray<string>, env: Record<string, string>, input?: string) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: childEnv(env) })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (c) => (stdout += c))
-    child.stderr.on("data", (c) => (stderr += c))
-    child.once("exit", (code) => resume(Effect.succeed({ code, stdout, stderr })))
-    child.stdin.end(input ?? "")
-  })
+const tempDirectory = tempDirectoryIn("effect-dcr-settings-")
 
 /** Starts `serve`, waits for its banner, then stops it with SIGTERM; answers all it printed. */
 const serveOnce = (env: Record<string, string>) =>

@@ -3,43 +3,14 @@
  * every output line kept), raw HTTP over loopback with a per-request timeout, the secrets seen during
  * a run and the scan of the logs for them, and the one-line figures each part prints.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { createHash } from "node:crypto"
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
 import { request as httpRequest } from "node:http"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-export const root = new URL("../../../../", import.meta.url).pathname
-export const bin = join(root, "packages/cli/dist/bin.js")
-
-const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-
-/**
- * Builds the command line (incremental: a no-op when dist is up to date; CI has built it already).
- * The suite's files run in parallel workers: one builds at a time (a lock directory), so no worker
- * starts `serve` from a dist that another is rewriting.
- */
-export const build = (): void => {
-  const lock = join(tmpdir(), `effect-dcr-build-${createHash("sha256").update(root).digest("hex").slice(0, 12)}.lock`)
-  const until = Date.now() + 170_000
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch {
-      if (Date.now() > until) break // a lock left by a killed run: build anyway
-      sleepSync(200)
-    }
-  }
-  try {
-    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
-    execFileSync(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], { cwd: root, stdio: "inherit" })
-  } finally {
-    rmSync(lock, { recursive: true, force: true })
-  }
-}
+export { bin, build, root } from "../_e2e.js"
+import { bin, root } from "../_e2e.js"
 
 /** A temporary directory; `remove` deletes it. */
 export const tempDirectory = () => {
