@@ -178,6 +178,10 @@ const caseOf = (known: { readonly clientId: string; readonly token: string }): f
   }))
 }
 
+/** The server's default body limit. */
+const maxBodySize = 1024 * 1024
+const bodySize = (c: Case) => c.body === undefined ? 0 : Buffer.byteLength(c.body)
+
 /** The route a path aims at, for the figures. */
 const routeOf = (path: string): string => {
   const p = path.split("?")[0]!
@@ -191,9 +195,12 @@ const routeOf = (path: string): string => {
 /** Why an answer breaks the contract, or `undefined`. */
 const problem = (c: Case, answer: Awaited<ReturnType<typeof send>>): string | undefined => {
   if (answer._tag !== "Response") {
-    return answer._tag === "Hang"
-      ? "no answer within 10 s"
-      : `transport: ${answer.message}`
+    if (answer._tag === "Hang") return "no answer within 10 s"
+    // A body over the server's limit (1 MiB) may be answered before it is read and the connection
+    // closed (RFC 9112 §9.6); Node's client then fails its write (EPIPE / ECONNRESET) and drops the
+    // answer. Bare node:http does the same. Any other transport error is a failure.
+    if (bodySize(c) > maxBodySize && /EPIPE|ECONNRESET/.test(answer.message)) return undefined
+    return `transport: ${answer.message} (body ${bodySize(c)} bytes)`
   }
   if (answer.status >= 500) return `status ${answer.status}: ${answer.body.slice(0, 200)}`
   if (answer.status < 400 || c.method === "HEAD") return undefined
