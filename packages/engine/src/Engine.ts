@@ -269,9 +269,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       registrationPolicy,
       createdAt: now,
       modifiedAt: now
-    }, { uniqueSoftwareId }).pipe(
-      Effect.as(created),
-      Effect.catchAll((error): Effect.Effect<RegisterResponse> => {
+    }, { uniqueSoftwareId }).pipe(Effect.matchEffect({
+      onSuccess: () => Effect.succeed(created),
+      onFailure: (error): Effect.Effect<RegisterResponse> => {
         switch (error._tag) {
           case "ClientIdCollision":
             return attempt < maxIdAttempts
@@ -285,8 +285,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           case "ClientStoreError":
             return Effect.as(logStoreFailure("register", error), Answers.registerServerError)
         }
-      })
-    )
+      }
+    }))
   }
 
   // The registration hot path: no generator, no call-site stack trace, no span while tracing is off.

@@ -36,13 +36,21 @@ const labelsOf = (operation: string): ReadonlyArray<MetricLabel.MetricLabel> => 
   return cached
 }
 
+/** One step around the call (not `ensuring`: a registration's hot path); an interrupted call is not measured. */
 const timed = <A, E, R>(operation: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
     const start = performance.now()
-    return Effect.ensuring(
-      effect,
-      Effect.sync(() => storeDuration.unsafeUpdate((performance.now() - start) / 1000, labelsOf(operation)))
-    )
+    const record = () => storeDuration.unsafeUpdate((performance.now() - start) / 1000, labelsOf(operation))
+    return Effect.matchCauseEffect(effect, {
+      onSuccess: (value) => {
+        record()
+        return Effect.succeed(value)
+      },
+      onFailure: (cause) => {
+        record()
+        return Effect.failCause(cause)
+      }
+    })
   })
 
 /**

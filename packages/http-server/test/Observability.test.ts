@@ -17,6 +17,7 @@ const backend = () => {
     register: () =>
       Effect.serviceOption(HttpServerRequest.HttpServerRequest).pipe(
         Effect.tap((request) => Effect.sync(() => seen.push(Option.isSome(request) ? "platform" : "fast path"))),
+        Effect.zipRight(Effect.logInfo("register reached the backend")),
         Effect.as(created)
       ),
     get: () =>
@@ -108,7 +109,11 @@ describe.each(flavours)("Observability.middleware on the %s server", (flavour) =
       assert.include(access[6], `"GET * 404"`)
       assert.include(access[7], `"GET /register/:client_id 500"`)
       assert.include(access[7], "url.path=/register/7")
-      // the backend's error line carries the request id of its request
+      // the backend's lines carry the request id of their request, on either server
+      const reached = logs.lines.filter((line) => line.includes("register reached the backend"))
+      assert.strictEqual(reached.length, 6)
+      assert.include(reached[0], "request_id=req-42.abc:1/x+y=z@w~")
+      assert.include(reached[1], `request_id=${generated.requestId}`)
       const error = logs.lines.find((line) => line.startsWith("ERROR"))
       assert.include(error, `request_id=${failed.requestId}`)
       for (const line of logs.lines) {

@@ -12,8 +12,10 @@ import type * as Headers from "@effect/platform/Headers"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import * as FiberRefs from "effect/FiberRefs"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import type * as Http from "node:http"
@@ -75,8 +77,9 @@ const spanAttributes = (request: Http.IncomingMessage): Record<string, unknown> 
 
 /**
  * Builds the listener on the current runtime, once. With `observe` (the settings of the
- * `Observability.middleware` given to `serve`), each request gets its request id, latency metric
- * and access log line as on the platform's pipeline.
+ * `Observability.middleware` given to `serve`), each request gets its request id (as a log
+ * annotation set in the fiber's initial refs, not an Effect step), latency metric (recorded from
+ * the status written) and access log line as on the platform's pipeline.
  *
  * @internal
  */
@@ -87,7 +90,20 @@ export const makeHandler = (
   Effect.map(Effect.runtime<never>(), (runtime) => {
     const runCallback = Runtime.runCallback(runtime)
     const traced = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentTracerEnabled)
+    const annotations = FiberRefs.getOrDefault(runtime.fiberRefs, FiberRef.currentLogAnnotations)
     const { cors, maxBytes, path } = service
+
+    /** The runtime of one request: the captured one with `request_id` among the log annotations. */
+    const withRequestId = (id: string) =>
+      Runtime.runCallback(Runtime.make({
+        context: runtime.context,
+        runtimeFlags: runtime.runtimeFlags,
+        fiberRefs: FiberRefs.updateAs(runtime.fiberRefs, {
+          fiberId: FiberId.none,
+          fiberRef: FiberRef.currentLogAnnotations,
+          value: HashMap.set(annotations, "request_id", id)
+        })
+      }))
 
     const run = (
       request: Http.IncomingMessage,
@@ -101,10 +117,10 @@ export const makeHandler = (
         contentType: request.headers["content-type"],
         read: () => typeof result === "string" ? Effect.succeed(result) : Effect.fail(result)
       }, { address: request.socket.remoteAddress, headers: request.headers })
-      if (observe !== undefined) {
-        effect = effect.pipe(
-          Effect.tap((raw) => Observability.finish(observe, "POST", path, request.url ?? path, raw.status, start, id!)),
-          Effect.annotateLogs("request_id", id)
+      if (observe?.accessLog === true) {
+        effect = Effect.tap(
+          effect,
+          (raw) => Observability.log(observe, "POST", path, request.url ?? path, raw.status, start, id!)
         )
       }
       if (traced) {
@@ -118,14 +134,12 @@ export const makeHandler = (
           })
         )
       }
-      runCallback(effect, {
+      ;(id === undefined ? runCallback : withRequestId(id))(effect, {
         onExit: (exit) => {
+          const raw = Exit.isSuccess(exit) ? exit.value : Responses.serverError
           const headers = cors.response(request.headers.origin)
-          writeRaw(
-            response,
-            Exit.isSuccess(exit) ? exit.value : Responses.serverError,
-            id === undefined ? headers : [...(headers ?? []), Observability.requestIdHeader, id]
-          )
+          writeRaw(response, raw, id === undefined ? headers : [...(headers ?? []), Observability.requestIdHeader, id])
+          if (observe !== undefined) Observability.record("POST", path, raw.status, start)
         }
       })
     }

@@ -76,14 +76,18 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
+/** Records an answered request in the latency metric. @internal */
+export const record = (method: string, route: string, status: number, start: number): void =>
+  Metrics.recordRequest(method, route, status, (performance.now() - start) / 1000)
+
 /**
- * Records an answered request: the latency metric always, and with `accessLog` one info line
- * (method, route, path without the query, status, duration, request id, and the trace and span ids
- * when a span is open). No header or body is ever logged.
+ * The access log line of an answered request (method, route, path without the query, status,
+ * duration, request id, and the trace and span ids when a span is open); nothing without
+ * `accessLog`. No header or body is ever logged.
  *
  * @internal
  */
-export const finish = (
+export const log = (
   settings: Settings,
   method: string,
   route: string,
@@ -92,9 +96,8 @@ export const finish = (
   start: number,
   id: string
 ): Effect.Effect<void> => {
-  const millis = performance.now() - start
-  Metrics.recordRequest(method, route, status, millis / 1000)
   if (!settings.accessLog) return Effect.void
+  const millis = performance.now() - start
   return Effect.flatMap(Effect.currentSpan.pipe(Effect.option), (span) => {
     const annotations: Record<string, unknown> = {
       "http.request.method": method,
@@ -110,4 +113,18 @@ export const finish = (
     }
     return Effect.logInfo(`${method} ${route} ${status}`).pipe(Effect.annotateLogs(annotations))
   })
+}
+
+/** `record`, then `log`: what the platform pipeline's middleware does for each answer. @internal */
+export const finish = (
+  settings: Settings,
+  method: string,
+  route: string,
+  url: string,
+  status: number,
+  start: number,
+  id: string
+): Effect.Effect<void> => {
+  record(method, route, status, start)
+  return log(settings, method, route, url, status, start, id)
 }

@@ -83,29 +83,37 @@ export const make = (settings?: Settings | undefined) => {
   const unsupportedContentType = Effect.succeed(new UnsupportedContentType({}).raw)
   const missingToken = Effect.succeed(new MissingToken({ realm: settings?.realm }).raw)
 
+  /**
+   * The backend's answer as a `RawResponse`, in one step (no Effect per concern: this is the hot
+   * path). `onUnauthorized` sees every 401 (the failed-authentication count).
+   */
   const answer = <R extends Responses.ActionResponse>(
     operation: Operation,
     tokenPresented: boolean,
-    call: Effect.Effect<R, BackendError>
+    call: Effect.Effect<R, BackendError>,
+    onUnauthorized?: (() => void) | undefined
   ): Effect.Effect<Responses.RawResponse> =>
-    call.pipe(
-      Effect.flatMap((response) => {
+    Effect.matchCauseEffect(call, {
+      onSuccess: (response) => {
         if (Responses.isUnusable(response)) {
           Metrics.recordOperation(operation, "FAILED")
           return Effect.as(logUnusable(operation, response), Responses.serverError)
         }
         Metrics.recordOperation(operation, response.action!)
-        return Effect.succeed(Responses.toRaw(response, tokenPresented ? withToken : withoutToken))
-      }),
-      Effect.catchAll((error) => {
+        const raw = Responses.toRaw(response, tokenPresented ? withToken : withoutToken)
+        if (raw.status === 401 && onUnauthorized !== undefined) onUnauthorized()
+        return Effect.succeed(raw)
+      },
+      onFailure: (cause) => {
+        if (Cause.isInterruptedOnly(cause)) return Effect.interrupt
         Metrics.recordOperation(operation, "FAILED")
-        return Effect.zipRight(logBackendFailure(operation, error), serverError)
-      }),
-      Effect.catchAllDefect((defect) => {
-        Metrics.recordOperation(operation, "FAILED")
-        return Effect.zipRight(logDefect(operation, Cause.die(defect)), serverError)
-      })
-    )
+        const failure = Cause.failureOption(cause)
+        return Effect.zipRight(
+          failure._tag === "Some" ? logBackendFailure(operation, failure.value) : logDefect(operation, cause),
+          serverError
+        )
+      }
+    })
 
   /** Reads and checks a JSON object body, then hands its text and value to `f`. */
   const withJsonObject = (
@@ -122,18 +130,14 @@ export const make = (settings?: Settings | undefined) => {
     })
   }
 
-  /** Counts a 401 as a failed authentication of `address`. */
-  const counted = (address: string, effect: Effect.Effect<Responses.RawResponse>) =>
-    Effect.map(effect, (raw) => {
-      if (raw.status === 401) limiter!.failedAuthentication(address)
-      return raw
-    })
-
   /** A client configuration request: refused while the address is over its failed-authentication limit. */
   const manage = (
     peer: Peer,
     token: string | undefined,
-    f: (token: Redacted.Redacted<string>) => Effect.Effect<Responses.RawResponse>
+    f: (
+      token: Redacted.Redacted<string>,
+      onUnauthorized?: (() => void) | undefined
+    ) => Effect.Effect<Responses.RawResponse>
   ): Effect.Effect<Responses.RawResponse> => {
     if (limiter === undefined) return token === undefined ? missingToken : f(Redacted.make(token))
     const address = limiter.address(peer.address, peer.headers)
@@ -142,14 +146,19 @@ export const make = (settings?: Settings | undefined) => {
       Metrics.recordRateLimited("failed_authentications")
       return Effect.succeed(Responses.tooManyRequests(wait))
     }
-    return counted(address, token === undefined ? missingToken : f(Redacted.make(token)))
+    if (token === undefined) {
+      limiter.failedAuthentication(address)
+      return missingToken
+    }
+    return f(Redacted.make(token), () => limiter.failedAuthentication(address))
   }
 
-  const register = (service: Service, token: string | undefined, json: string) =>
+  const register = (service: Service, token: string | undefined, json: string, onUnauthorized?: () => void) =>
     answer(
       "register",
       token !== undefined,
-      service.register(token === undefined ? { json } : { json, token: Redacted.make(token) })
+      service.register(token === undefined ? { json } : { json, token: Redacted.make(token) }),
+      onUnauthorized
     )
 
   return {
@@ -180,20 +189,21 @@ export const make = (settings?: Settings | undefined) => {
           Metrics.recordRateLimited(limit)
           return Effect.succeed(Responses.tooManyRequests(wait))
         }
-        return counted(address, register(service, token, json))
+        return register(service, token, json, () => limiter.failedAuthentication(address))
       }),
     /** RFC 7592 §2.1. */
     read: (service: Service, clientId: string, token: string | undefined, peer: Peer) =>
-      manage(peer, token, (token) => answer("get", true, service.get({ clientId, token }))),
+      manage(peer, token, (token, counted) => answer("get", true, service.get({ clientId, token }), counted)),
     /** RFC 7592 §2.2: the body guards apply after the token check. */
     update: (service: Service, clientId: string, token: string | undefined, body: Body, peer: Peer) =>
       manage(
         peer,
         token,
-        (token) => withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json })))
+        (token, counted) =>
+          withJsonObject(body, (json) => answer("update", true, service.update({ clientId, token, json }), counted))
       ),
     /** RFC 7592 §2.3. */
     delete: (service: Service, clientId: string, token: string | undefined, peer: Peer) =>
-      manage(peer, token, (token) => answer("delete", true, service.delete({ clientId, token })))
+      manage(peer, token, (token, counted) => answer("delete", true, service.delete({ clientId, token }), counted))
   } as const
 }
