@@ -6,7 +6,7 @@
  * @internal
  */
 import * as Redacted from "effect/Redacted"
-import { createHash, randomFillSync, timingSafeEqual } from "node:crypto"
+import { hash as digest, randomFillSync, timingSafeEqual } from "node:crypto"
 
 /**
  * Bytes of randomness in a client secret (512 bits).
@@ -158,7 +158,7 @@ export const issue = (options: { readonly confidential: boolean }): IssuedCreden
  */
 export const hash = (secret: Redacted.Redacted<string>): string => hashString(Redacted.value(secret))
 
-const hashString = (secret: string): string => createHash("sha256").update(secret, "utf8").digest("base64url")
+const hashString = (secret: string): string => digest("sha256", secret, "base64url")
 
 /**
  * Compares a presented secret with a stored hash in constant time (hash of the presented value
@@ -168,7 +168,7 @@ const hashString = (secret: string): string => createHash("sha256").update(secre
  */
 export const matches = (presented: Redacted.Redacted<string>, storedHash: string): boolean => {
   const expected = Buffer.from(storedHash, "base64url")
-  const actual = createHash("sha256").update(Redacted.value(presented), "utf8").digest()
+  const actual = digest("sha256", Redacted.value(presented), "buffer")
   return expected.length === actual.length && timingSafeEqual(expected, actual)
 }
 
@@ -179,8 +179,8 @@ export const matches = (presented: Redacted.Redacted<string>, storedHash: string
  */
 export const equals = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string>): boolean =>
   timingSafeEqual(
-    createHash("sha256").update(Redacted.value(a), "utf8").digest(),
-    createHash("sha256").update(Redacted.value(b), "utf8").digest()
+    digest("sha256", Redacted.value(a), "buffer"),
+    digest("sha256", Redacted.value(b), "buffer")
   )
 
 /**

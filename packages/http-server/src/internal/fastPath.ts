@@ -113,10 +113,11 @@ export const makeHandler = (
       start: number,
       id: string | undefined
     ) => {
-      let effect = service.register(token, {
-        contentType: request.headers["content-type"],
-        read: () => typeof result === "string" ? Effect.succeed(result) : Effect.fail(result)
-      }, { address: request.socket.remoteAddress, headers: request.headers })
+      let effect = service.register(
+        token,
+        { contentType: request.headers["content-type"], text: result },
+        { address: request.socket.remoteAddress, headers: request.headers }
+      )
       if (observe?.accessLog === true) {
         effect = Effect.tap(
           effect,

@@ -43,11 +43,16 @@ export interface Peer {
   readonly headers: RateLimiter.Headers
 }
 
-/** A request body as the logic sees it: its content type and a bounded reader. @internal */
-export interface Body {
-  readonly contentType: string | undefined
-  readonly read: (maxBytes: number) => Effect.Effect<string, PayloadTooLarge | BodyReadError>
-}
+/**
+ * A request body as the logic sees it: its content type and either a bounded reader or, when the
+ * server has already read it (the Node.js fast path), the outcome of that read. @internal
+ */
+export type Body =
+  | {
+    readonly contentType: string | undefined
+    readonly read: (maxBytes: number) => Effect.Effect<string, PayloadTooLarge | BodyReadError>
+  }
+  | { readonly contentType: string | undefined; readonly text: string | PayloadTooLarge | BodyReadError }
 
 type Operation = DynamicClientRegistrationError.Operation
 type Service = DynamicClientRegistration.Service
@@ -121,12 +126,14 @@ export const make = (settings?: Settings | undefined) => {
     f: (json: string, value: { readonly [key: string]: unknown }) => Effect.Effect<Responses.RawResponse>
   ): Effect.Effect<Responses.RawResponse> => {
     if (!isJsonMediaType(body.contentType)) return unsupportedContentType
+    const parsed = (json: string) => {
+      const value = RequestBody.parseObject(json)
+      return value instanceof MalformedBody ? Effect.succeed(value.raw) : f(json, value)
+    }
+    if ("text" in body) return typeof body.text === "string" ? parsed(body.text) : Effect.succeed(body.text.raw)
     return Effect.matchEffect(body.read(maxBytes), {
       onFailure: (error) => Effect.succeed(error.raw),
-      onSuccess: (json) => {
-        const value = RequestBody.parseObject(json)
-        return value instanceof MalformedBody ? Effect.succeed(value.raw) : f(json, value)
-      }
+      onSuccess: parsed
     })
   }
 
