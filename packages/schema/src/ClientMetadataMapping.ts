@@ -112,11 +112,20 @@ const rowByField: ReadonlyMap<string, number> = new Map(table.map(([, field], ro
 /** The table rows whose key is an own enumerable member of `record`, in table order. */
 const presentRows = (record: Record<string, unknown>, rows: ReadonlyMap<string, number>): Array<number> => {
   const present: Array<number> = []
-  for (const key of Object.keys(record)) {
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue
     const row = rows.get(key)
-    if (row !== undefined) present.push(row)
+    if (row === undefined) continue
+    // insertion in order: a handful of rows, and `sort` would allocate its work arrays on every call
+    let i = present.length
+    present.push(row)
+    while (i > 0 && present[i - 1]! > row) {
+      present[i] = present[i - 1]!
+      i--
+    }
+    present[i] = row
   }
-  return present.sort((a, b) => a - b)
+  return present
 }
 
 const taggedTable: ReadonlyArray<readonly [(typeof languageTaggedNames)[number], string]> = [
