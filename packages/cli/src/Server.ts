@@ -7,15 +7,21 @@
  */
 import type { DynamicClientRegistration, Readiness } from "@effect-dcr/client"
 import type { Cors } from "@effect-dcr/http-server"
-import { AuthleteApi, Discovery, HealthApi, Observability, RateLimit, RegistrationApi } from "@effect-dcr/http-server"
+import {
+  AuthleteApi,
+  Discovery,
+  HealthApi,
+  Observability,
+  RateLimit,
+  RegistrationApi,
+  RegistrationResponse
+} from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
-import { makeRegistrationError } from "@effect-dcr/schema"
 import type * as HttpApi from "@effect/platform/HttpApi"
 import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -53,10 +59,7 @@ export interface AppOptions {
 export const registrationPath = (issuer: string | undefined): `/${string}` =>
   `${issuer === undefined ? "" : new URL(issuer).pathname.replace(/\/+$/, "")}/register` as `/${string}`
 
-const notFound = HttpServerResponse.unsafeJson(
-  makeRegistrationError("not_found", "No such endpoint."),
-  { status: 404, headers: { "cache-control": "no-store", pragma: "no-cache" } }
-)
+const notFound = RegistrationResponse.notFound
 
 /**
  * Unknown paths answer a JSON 404 (a catch-all route, so the fast path stays possible). Not for

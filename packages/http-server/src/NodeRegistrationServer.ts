@@ -32,13 +32,12 @@ import * as FastPath from "./internal/fastPath.js"
 import { RegisterFastPath } from "./internal/fastPathService.js"
 import * as Responses from "./internal/responses.js"
 import * as Observability from "./Observability.js"
+import * as RegistrationResponse from "./RegistrationResponse.js"
 
 const unavailable = Responses.error(
   503,
   makeRegistrationError("temporarily_unavailable", "The server is shutting down.")
 )
-
-const notFound = Responses.toServerResponse(Responses.notFound)
 
 /**
  * The router's misses that no route can catch (a path that does not percent-decode, a parameter
@@ -49,7 +48,7 @@ const answerRouteNotFound = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<
   Effect.catchIf(
     app,
     (error) => HttpServerError.isServerError(error) && error._tag === "RouteNotFound",
-    () => Effect.succeed(notFound)
+    () => Effect.succeed(RegistrationResponse.notFound)
   )
 
 /** The fast path's service, when the served app is an `HttpApi` with the `registration` group. */

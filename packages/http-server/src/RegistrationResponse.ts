@@ -34,6 +34,15 @@ export interface ActionResponse extends Responses.ActionResponse {}
 export const serverError: HttpServerResponse.HttpServerResponse = Responses.toServerResponse(Responses.serverError)
 
 /**
+ * The 404 for a path no route serves: `{"error":"not_found","error_description":"No such endpoint."}`
+ * with `Cache-Control: no-store`, as the standalone server and `NodeRegistrationServer` answer it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const notFound: HttpServerResponse.HttpServerResponse = Responses.toServerResponse(Responses.notFound)
+
+/**
  * Maps a `ClientRegistrationResponse` to the HTTP response the authorization server must send:
  *
  * | action | status | body |

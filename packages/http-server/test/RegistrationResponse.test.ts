@@ -112,6 +112,16 @@ describe("RegistrationResponse.toHttpServerResponse", () => {
     assertJsonHeaders(response)
     assert.isUndefined(response.headers["www-authenticate"])
   })
+
+  it("notFound is 404 {\"error\":\"not_found\"} with JSON + no-store headers", () => {
+    const response = RegistrationResponse.notFound
+    assert.strictEqual(response.status, 404)
+    assert.deepStrictEqual(JSON.parse(bodyText(response)), {
+      error: "not_found",
+      error_description: "No such endpoint."
+    })
+    assertJsonHeaders(response)
+  })
 })
 
 /** The headers a server adds on its own (framing, date), left out of the comparison. */
