@@ -22,8 +22,10 @@ import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
 import type * as HttpApiGroup from "@effect/platform/HttpApiGroup"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServer from "@effect/platform/HttpServer"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { randomBytes } from "node:crypto"
@@ -32,6 +34,7 @@ import { dirname } from "node:path"
 import * as Backend from "./Backend.js"
 import * as Logging from "./Logging.js"
 import * as ServerConfig from "./ServerConfig.js"
+import * as Settings from "./Settings.js"
 import * as Telemetry from "./Telemetry.js"
 
 /**
@@ -48,6 +51,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimit.RateLimiter | undefined
   /** CORS on the registration, management and discovery routes (default any origin); `false` for none. */
   readonly cors?: Cors.Options | false | undefined
+  /** The authorization server's RFC 8414 metadata, published by discovery with `issuer` and `registration_endpoint`. */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
 }
 
 /**
@@ -103,7 +108,12 @@ export const app = (
 ): Layer.Layer<HttpApi.Api, never, Backends> => {
   const paths = { path: registrationPath(options.issuer), issuer: options.issuer }
   const registration = RegistrationApi.make(paths).add(HealthApi.group)
-  const handlers = { issuer: options.issuer, rateLimit: options.rateLimit, cors: options.cors }
+  const handlers = {
+    issuer: options.issuer,
+    rateLimit: options.rateLimit,
+    cors: options.cors,
+    metadata: options.metadata
+  }
   if (options.authleteApi === undefined) {
     return serveApi(
       registration,
@@ -151,6 +161,11 @@ export const writeTokenFile = (
       new Backend.BackendError({ description: `Cannot write the service access token to ${path}`, cause })
   })
 
+const metadataVariable = Settings.server.authorizationServerMetadata.env
+
+const partialDiscovery = "Discovery is partial: issuer and registration_endpoint only, which OAuth clients such as " +
+  `the MCP SDK refuse; set ${metadataVariable} to the authorization server's metadata`
+
 const healthPaths: ReadonlySet<string> = new Set([HealthApi.livenessPath, HealthApi.readinessPath])
 
 const stopping = (limits: NodeRegistrationServer.Limits): string =>
@@ -162,7 +177,8 @@ const stopping = (limits: NodeRegistrationServer.Limits): string =>
  * Serves the app for `config` until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`): the
  * HTTP server stops accepting, closes idle and silent connections, lets the requests in flight
  * finish (within `DCR_SHUTDOWN_TIMEOUT`), then the backend (its database) closes. With Authlete,
- * checks the credentials first (`DCR_CHECK_BACKEND`). Prints the mode and the URLs once listening.
+ * checks the credentials first (`DCR_CHECK_BACKEND`). Refuses `DCR_AUTHORIZATION_SERVER_METADATA` that
+ * states another issuer or registration endpoint. Prints the mode and the URLs once listening.
  *
  * @since 0.1.0
  * @category layers
@@ -176,6 +192,19 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       : `http://unix:${address.path}`
     const issuer = config.issuer ?? base
     const registrationEndpoint = ServerConfig.registrationEndpoint(issuer)
+    // checked here, where the issuer is known (the listen address when DCR_ISSUER is unset)
+    const metadata = config.authorizationServerMetadata === undefined
+      ? undefined
+      : yield* Either.mapLeft(
+        Discovery.checkMetadata(config.authorizationServerMetadata, { issuer, registrationEndpoint }),
+        (reason) =>
+          ConfigError.InvalidData(
+            [metadataVariable],
+            `${metadataVariable}: ${reason}${
+              config.issuer === undefined ? " (DCR_ISSUER is unset: the issuer is the listen address)" : ""
+            }`
+          )
+      )
     const engine = config.backend._tag === "Engine"
     const mounted = engine && config.authleteApi
     const observe = Observability.middleware({ accessLog: config.accessLog, routes: [["GET", "/openapi.json"]] })
@@ -202,6 +231,10 @@ export const layer = (config: ServerConfig.ServerConfig) =>
         url: base,
         issuer,
         registration_endpoint: registrationEndpoint
+      }
+      if (metadata === undefined) {
+        lines.push(`  ${partialDiscovery}`)
+        fields["discovery"] = partialDiscovery
       }
       if (mounted) {
         const api = `${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
@@ -232,7 +265,7 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     return HttpApiBuilder.serve(observe).pipe(
       // probes would fill the traces: the health routes are not traced
       HttpMiddleware.withTracerDisabledWhen((request) => healthPaths.has(request.url)),
-      Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors })),
+      Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors, metadata })),
       Layer.provide(
         Backend.layer(config.backend, { ...config.engine, registrationEndpoint }).pipe(
           Layer.tap((backend) =>

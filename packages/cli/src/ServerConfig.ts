@@ -64,6 +64,12 @@ export interface ServerConfig {
   readonly port: number
   /** `DCR_ISSUER` as given; `undefined` means "the listen address". */
   readonly issuer: string | undefined
+  /**
+   * `DCR_AUTHORIZATION_SERVER_METADATA`: the authorization server's RFC 8414 metadata (checked by
+   * `Discovery.checkMetadata`), published with `issuer` and `registration_endpoint` added;
+   * `undefined` publishes those two only.
+   */
+  readonly authorizationServerMetadata: Readonly<Record<string, unknown>> | undefined
   readonly backend: Backend
   readonly serviceId: string
   /** `undefined` means "generate one at startup". */
@@ -172,6 +178,7 @@ export const make = (values: Settings.Values): Effect.Effect<ServerConfig, Confi
     host: values.host,
     port: values.port,
     issuer: values.issuer,
+    authorizationServerMetadata: values.authorizationServerMetadata,
     backend,
     serviceId: values.serviceId,
     serviceAccessToken: values.serviceAccessToken,

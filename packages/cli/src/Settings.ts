@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { AuthleteClient } from "@effect-dcr/client"
-import { DatabaseUrl, Durations, type Engine, RegistrationPolicy } from "@effect-dcr/engine"
+import { DatabaseUrl, Durations, type Engine, JsonSetting, RegistrationPolicy } from "@effect-dcr/engine"
 import { Cors, Discovery, RateLimit } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import * as AutoCorrect from "@effect/cli/AutoCorrect"
@@ -300,6 +300,15 @@ export const server = {
     description: "The issuer URL; the registration endpoint is {issuer}/register.",
     read: (name) => fromEither(name, Discovery.parseIssuer),
     shownDefault: "http://HOST:PORT"
+  }),
+  authorizationServerMetadata: optional("DCR_AUTHORIZATION_SERVER_METADATA", {
+    description: "The authorization server's RFC 8414 metadata (authorization_endpoint, token_endpoint, " +
+      "response_types_supported, …), published by discovery with issuer and registration_endpoint added: a " +
+      "JSON object, or @path to a JSON file.",
+    read: (name) => JsonSetting.config(name, (json) => Discovery.checkMetadata(json)),
+    shownDefault: "none (discovery publishes issuer and registration_endpoint only)",
+    example: `{"authorization_endpoint":"https://as.example.com/authorize",` +
+      `"token_endpoint":"https://as.example.com/token","response_types_supported":["code"]}`
   }),
   database: value("DCR_DATABASE_URL", {
     description: "The embedded engine's database (its directory is created).",

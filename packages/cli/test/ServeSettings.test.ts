@@ -6,6 +6,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Duration, Effect } from "effect"
 import { ServerConfig } from "effect-dcr"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 const load = (env: Record<string, string>) =>
   ServerConfig.load.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
@@ -81,6 +84,31 @@ describe("serve settings: limits, shutdown, CORS, backend check, /api", () => {
         assert.include(message, reason!, issuer)
         assert.notInclude(message, "pw@", "the refused issuer's password is not echoed")
       }
+    }))
+
+  it.effect("DCR_AUTHORIZATION_SERVER_METADATA: RFC 8414 metadata, inline or @path; unset, none", () =>
+    Effect.gen(function*() {
+      assert.isUndefined((yield* load({})).authorizationServerMetadata)
+      const metadata = {
+        authorization_endpoint: "https://as.example.com/authorize",
+        token_endpoint: "https://as.example.com/token",
+        response_types_supported: ["code"]
+      }
+      const inline = yield* load({ DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify(metadata) })
+      assert.deepStrictEqual(inline.authorizationServerMetadata, metadata)
+      const dir = mkdtempSync(join(tmpdir(), "effect-dcr-as-metadata-"))
+      try {
+        writeFileSync(join(dir, "as.json"), JSON.stringify(metadata))
+        const fromFile = yield* load({ DCR_AUTHORIZATION_SERVER_METADATA: `@${join(dir, "as.json")}` })
+        assert.deepStrictEqual(fromFile.authorizationServerMetadata, metadata)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+      const message = yield* refusal({
+        DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ response_types_supported: [] })
+      })
+      assert.include(message, "DCR_AUTHORIZATION_SERVER_METADATA")
+      assert.include(message, "authorization_endpoint is missing")
     }))
 
   it.effect("refusals name the variables", () =>

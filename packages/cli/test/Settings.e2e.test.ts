@@ -1,7 +1,8 @@
 /**
  * End to end on the BUILT command line (`node packages/cli/dist/bin.js`): `serve --help` made from the
- * settings, the unknown `DCR_*` warning, a misconfiguration stopping the start, metadata from `@file`
- * and from standard input. The suite builds first (incremental `tsc -b`, as Cli.e2e.test.ts).
+ * settings, the unknown `DCR_*` warning, a misconfiguration stopping the start (the authorization
+ * server's metadata among them), the partial-discovery line, metadata from `@file` and from standard
+ * input. The suite builds first (incremental `tsc -b`, as Cli.e2e.test.ts).
  */
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -90,6 +91,107 @@ describe("settings, end to end (built bin)", () => {
           assert.notInclude(result.stdout, "Ready.")
         }
       }),
+    60_000
+  )
+
+  it.effect(
+    "DCR_AUTHORIZATION_SERVER_METADATA that is not RFC 8414 metadata, or states another issuer, stops the start",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory
+        const base = { HOST: "127.0.0.1", PORT: "0", DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}` }
+        const complete = {
+          authorization_endpoint: "https://as.example.com/authorize",
+          token_endpoint: "https://as.example.com/token",
+          response_types_supported: ["code"]
+        }
+        const { token_endpoint: _, ...noTokenEndpoint } = complete
+        const file = join(dir, "as-metadata.json")
+        writeFileSync(file, JSON.stringify(noTokenEndpoint))
+        for (
+          const [args, env, reason] of [
+            [[], { DCR_AUTHORIZATION_SERVER_METADATA: "{not json" }, "not valid JSON"],
+            [[], { DCR_AUTHORIZATION_SERVER_METADATA: "[]" }, "must be a JSON object"],
+            [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${join(dir, "absent.json")}` }, "cannot read the file"],
+            [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${file}` }, "token_endpoint is missing"],
+            [
+              [],
+              {
+                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, response_types_supported: undefined })
+              },
+              "response_types_supported is missing"
+            ],
+            [
+              [],
+              {
+                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
+                  ...complete,
+                  token_endpoint: "http://as.example.com/t"
+                })
+              },
+              "token_endpoint must be an https URL"
+            ],
+            [
+              [],
+              {
+                DCR_ISSUER: "https://dcr.example.com",
+                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" })
+              },
+              "is not this server's issuer https://dcr.example.com"
+            ],
+            // without DCR_ISSUER the issuer is the listen address, known once listening
+            [
+              [],
+              { DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" }) },
+              "DCR_ISSUER is unset"
+            ],
+            [
+              [],
+              {
+                DCR_ISSUER: "https://as.example.com",
+                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
+                  ...complete,
+                  registration_endpoint: "https://as.example.com/oauth/register"
+                })
+              },
+              "registration_endpoint"
+            ],
+            [["--authorization-server-metadata", "[]"], {}, "--authorization-server-metadata"]
+          ] as const
+        ) {
+          const result = yield* cli(["serve", ...args], { ...base, ...env })
+          const output = result.stdout + result.stderr
+          assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${output}`)
+          assert.include(output, "DCR_AUTHORIZATION_SERVER_METADATA", JSON.stringify(env))
+          assert.include(output, reason, JSON.stringify(env))
+          assert.notInclude(result.stdout, "Ready.")
+        }
+      }).pipe(Effect.scoped),
+    90_000
+  )
+
+  it.live(
+    "without DCR_AUTHORIZATION_SERVER_METADATA, serve says at startup that discovery is partial (one line)",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory
+        const database = `sqlite:${join(dir, "dcr.sqlite")}`
+        const partial = yield* serveOnce({ DCR_DATABASE_URL: database })
+        assert.strictEqual(partial.code, 0, partial.output)
+        const lines = partial.output.split("\n").filter((line) => line.includes("Discovery is partial"))
+        assert.strictEqual(lines.length, 1, partial.output)
+        assert.include(lines[0], "DCR_AUTHORIZATION_SERVER_METADATA")
+        const complete = yield* serveOnce({
+          DCR_DATABASE_URL: database,
+          DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
+            authorization_endpoint: "https://as.example.com/authorize",
+            token_endpoint: "https://as.example.com/token",
+            response_types_supported: ["code"]
+          })
+        })
+        assert.strictEqual(complete.code, 0, complete.output)
+        assert.notInclude(complete.output, "Discovery is partial")
+      }).pipe(Effect.scoped),
     60_000
   )
 

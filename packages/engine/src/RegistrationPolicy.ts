@@ -9,16 +9,15 @@
  */
 import type { ClientMetadata, RegistrationErrorResponse, UriRulesOptions } from "@effect-dcr/schema"
 import { checkUriRules, ClientAuthMethod, GrantType, NonNegativeInt, ResponseType } from "@effect-dcr/schema"
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { readFileSync } from "node:fs"
 import * as BuiltIn from "./internal/policyRules.js"
+import * as JsonSetting from "./JsonSetting.js"
 
 // -------------------------------------------------------------------------------------------------
 // rules
@@ -319,29 +318,13 @@ export const withRule = <R>(
     })
   )
 
-/** Reads a JSON setting: the text itself, or `@path` for a file holding it. */
+/** Reads a JSON setting (`JsonSetting`) holding what `schema` decodes. */
 const jsonSetting = <A, I>(name: string, schema: Schema.Schema<A, I>): Config.Config<A> =>
-  Config.string(name).pipe(Config.mapOrFail((text): Either.Either<A, ConfigError.ConfigError> => {
-    const invalid = (why: string) => Either.left(ConfigError.InvalidData([], `${name}: ${why}`))
-    let source = text
-    if (text.startsWith("@")) {
-      try {
-        source = readFileSync(text.slice(1), "utf8")
-      } catch (e) {
-        return invalid(`cannot read the file ${text.slice(1)} (${(e as { code?: string }).code ?? String(e)})`)
-      }
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(source)
-    } catch (e) {
-      return invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)})`)
-    }
-    const decoded = decodeStrict(schema)(json)
-    return Either.isRight(decoded)
-      ? Either.right(decoded.right)
-      : invalid(`not a valid registration policy: ${ParseResult.TreeFormatter.formatErrorSync(decoded.left)}`)
-  }))
+  JsonSetting.config(name, (json) =>
+    Either.mapLeft(
+      decodeStrict(schema)(json),
+      (error) => `not a valid registration policy: ${ParseResult.TreeFormatter.formatErrorSync(error)}`
+    ))
 
 /**
  * The default policy from a variable (`DCR_POLICY`): `PolicyRules` as JSON, or `@path` to a JSON

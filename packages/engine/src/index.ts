@@ -61,6 +61,13 @@ export * as Metrics from "./Metrics.js"
 export * as Engine from "./Engine.js"
 
 /**
+ * Settings that hold JSON: the text itself, or `@path` for a file holding it.
+ *
+ * @since 0.1.0
+ */
+export * as JsonSetting from "./JsonSetting.js"
+
+/**
  * Operator operations on the store without a registration access token: list, show, delete,
  * rotate a client secret, reissue a registration access token.
  *

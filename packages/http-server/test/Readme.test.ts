@@ -6,7 +6,7 @@
  */
 import { AuthleteClient, DynamicClientRegistration } from "@effect-dcr/client"
 import { Engine } from "@effect-dcr/engine"
-import { AuthleteApi, RegistrationApi, RegistrationResponse } from "@effect-dcr/http-server"
+import { AuthleteApi, Discovery, RegistrationApi, RegistrationResponse } from "@effect-dcr/http-server"
 import * as NodeRegistrationServer from "@effect-dcr/http-server/NodeRegistrationServer"
 import {
   HttpApi,
@@ -19,7 +19,7 @@ import {
 } from "@effect/platform"
 import { NodeHttpClient, NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Config, ConfigProvider, Context, Effect, Layer, Redacted, Schema } from "effect"
+import { Config, ConfigProvider, Context, Effect, Either, Layer, Redacted, Schema } from "effect"
 import { createServer } from "node:http"
 import { join } from "node:path"
 import { listen, tempDirectory } from "./support.js"
@@ -70,6 +70,43 @@ describe("README snippets", () => {
       assert.property(openapi.json.paths, "/register")
       const metadata = yield* getJson(`${base}/.well-known/oauth-authorization-server`)
       assert.deepStrictEqual(metadata.json, { issuer, registration_endpoint: `${issuer}/register` })
+    }))
+
+  it.scoped("RegistrationApi.layer with the authorization server's metadata (Discovery.checkMetadata)", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDirectory
+      // --- README ---
+      const issuer = "https://as.example.com"
+      const registrationEndpoint = `${issuer}/register`
+
+      const metadata = Either.getOrThrowWith(
+        Discovery.checkMetadata({
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          response_types_supported: ["code"],
+          code_challenge_methods_supported: ["S256"]
+        }, { issuer, registrationEndpoint }),
+        (reason) => new Error(`authorization server metadata: ${reason}`)
+      )
+
+      const ServerLive = HttpApiBuilder.serve().pipe(
+        // GET /.well-known/oauth-authorization-server: metadata + issuer + registration_endpoint
+        Layer.provide(RegistrationApi.layer({ issuer, metadata })),
+        Layer.provide(Engine.layerSqlite({ filename: join(dir, "dcr.sqlite"), registrationEndpoint })),
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 }))
+      )
+      // --- end ---
+      const base = baseOf(yield* Layer.build(ServerLive))
+      const document = yield* getJson(`${base}/.well-known/oauth-authorization-server`)
+      assert.deepStrictEqual(document.json, {
+        authorization_endpoint: "https://as.example.com/authorize",
+        token_endpoint: "https://as.example.com/token",
+        response_types_supported: ["code"],
+        code_challenge_methods_supported: ["S256"],
+        issuer,
+        registration_endpoint: registrationEndpoint
+      })
+      assert.strictEqual((yield* register(base)).status, 201)
     }))
 
   it.scoped("the same on Node.js with the register fast path: one layer changed", () =>

@@ -116,7 +116,7 @@ describe("RegistrationResponse.toHttpServerResponse", () => {
   it("notFound is 404 {\"error\":\"not_found\"} with JSON + no-store headers", () => {
     const response = RegistrationResponse.notFound
     assert.strictEqual(response.status, 404)
-    assert.deepStrictEqual(JSON.parse(bodyText(response)), {
+    assert.deepStrictEqual(JSON.parse(bodyText(response) ?? ""), {
       error: "not_found",
       error_description: "No such endpoint."
     })

@@ -151,6 +151,28 @@ const httpsUriProblem = (uri: string, allowLoopbackHttp: boolean): string | unde
 }
 
 /**
+ * Checks one URI by the rule of {@link httpsUriMembers}: `https`, or `http` on a loopback host when
+ * `allowLoopbackHttp` (default); never a refused scheme or user information. Answers the URI, or the
+ * reason as a phrase to follow its name ("must be an https URL …"), never quoting it. Used for the
+ * endpoints of RFC 8414 metadata too.
+ *
+ * @example
+ * ```ts
+ * import { checkHttpsUri } from "@effect-dcr/schema"
+ *
+ * checkHttpsUri("https://as.example.com/token") // Either.right("https://as.example.com/token")
+ * checkHttpsUri("http://as.example.com/token") // Either.left("must be an https URL (http only on a loopback host …)")
+ * ```
+ *
+ * @since 0.1.0
+ * @category validation
+ */
+export const checkHttpsUri = (uri: string, options?: UriRulesOptions | undefined): Either.Either<string, string> => {
+  const problem = httpsUriProblem(uri, options?.allowLoopbackHttp !== false)
+  return problem === undefined ? Either.right(uri) : Either.left(problem)
+}
+
+/**
  * Checks every URI member of the metadata (defaults applied or not); the metadata unchanged, or
  * the first refusal naming the member (never its value):
  *

@@ -1,4 +1,4 @@
-import { checkUriRules, parseClientMetadata, refusedSchemes } from "@effect-dcr/schema"
+import { checkHttpsUri, checkUriRules, parseClientMetadata, refusedSchemes } from "@effect-dcr/schema"
 import type { UriRulesOptions } from "@effect-dcr/schema"
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
@@ -102,5 +102,35 @@ describe("checkUriRules", () => {
   it("returns the metadata itself when nothing is refused", () => {
     const metadata = { redirect_uris: ["https://app.example.com/cb"], logo_uri: "https://app.example.com/l.png" }
     assert.strictEqual(Either.getOrThrow(checkUriRules(metadata)), metadata)
+  })
+})
+
+describe("checkHttpsUri", () => {
+  it("is the rule of the https URI members: the same answer as checkUriRules gives for jwks_uri", () => {
+    for (
+      const uri of [
+        "https://as.example.com/jwks",
+        "http://as.example.com/jwks",
+        "http://localhost:8080/jwks",
+        "http://127.0.0.1/jwks",
+        "http://[::1]/jwks",
+        "https://user:pw@as.example.com/jwks",
+        "javascript:alert(1)",
+        "/relative",
+        "com.example.app:/cb"
+      ]
+    ) {
+      for (const options of [undefined, { allowLoopbackHttp: false }]) {
+        const members = checkUriRules({ jwks_uri: uri }, options)
+        const one = checkHttpsUri(uri, options)
+        assert.strictEqual(Either.isRight(one), Either.isRight(members), `${uri} ${JSON.stringify(options)}`)
+        if (Either.isLeft(one) && Either.isLeft(members)) {
+          assert.strictEqual(`jwks_uri: ${one.left}`, members.left.error_description, uri)
+          assert.notInclude(one.left, uri, "never quotes the URI")
+        }
+      }
+    }
+    assert.deepStrictEqual(checkHttpsUri("https://as.example.com/t"), Either.right("https://as.example.com/t"))
+    assert.isTrue(Either.isLeft(checkHttpsUri("http://localhost/t", { allowLoopbackHttp: false })))
   })
 })
