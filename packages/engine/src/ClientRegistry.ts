@@ -45,6 +45,17 @@ export interface Options {
 }
 
 /**
+ * The form parameters of a token request: `URLSearchParams`, or a record as a body parser gives
+ * it, with an array for a repeated parameter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FormParameters =
+  | URLSearchParams
+  | { readonly [name: string]: string | ReadonlyArray<string> | undefined }
+
+/**
  * A token request's client credentials, as the HTTP layer received them.
  *
  * @since 0.1.0
@@ -55,10 +66,10 @@ export interface ClientCredentials {
   readonly authorization?: string | undefined
   /**
    * The form parameters of the request body (`client_id`, `client_secret`, `client_assertion_type`,
-   * `client_assertion`; others are ignored): `URLSearchParams` or a record, with an array for a
-   * repeated parameter (refused, RFC 6749 §3.1).
+   * `client_assertion`; others are ignored). A repeated one is refused (RFC 6749 §3.1); an empty
+   * one counts as absent.
    */
-  readonly parameters: Presented.Parameters
+  readonly parameters: FormParameters
 }
 
 /**
@@ -109,7 +120,7 @@ export interface Service {
   /**
    * The redirect URI to use for a request: `uri` if it is registered (exact match; for `http` on
    * `127.0.0.1` or `[::1]` any port, RFC 8252 §7.3), or the only registered one when `uri` is
-   * absent. On failure the authorization endpoint must not redirect (RFC 6749 §4.1.2.1).
+   * absent or empty. On failure the authorization endpoint must not redirect (RFC 6749 §4.1.2.1).
    */
   readonly checkRedirectUri: (client: Client, uri: string | undefined) => Effect.Effect<string, InvalidRequest>
   /** The grant type (e.g. `authorization_code`) is one the client registered. */

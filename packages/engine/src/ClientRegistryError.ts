@@ -67,6 +67,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   reason: Schema.Literal(
     "MalformedAuthorizationHeader",
     "RepeatedParameter",
+    "MalformedParameter",
     "MissingParameter",
     "MultipleAuthMethods",
     "ClientIdMismatch",

@@ -233,6 +233,11 @@ forEachStore("ClientRegistry", (store) => {
             "InvalidRequest/RepeatedParameter"
           ],
           [
+            "client_id as a nested object (a body parser's a[b]=c)",
+            { parameters: JSON.parse(`{"client_id":{"a":"${n.clientId}"}}`) },
+            "InvalidRequest/MalformedParameter"
+          ],
+          [
             "client_secret repeated (record)",
             { parameters: { client_id: p.clientId, client_secret: [ps, ps] } },
             "InvalidRequest/RepeatedParameter"

@@ -7,15 +7,8 @@
  */
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
+import type { FormParameters as Parameters } from "../ClientRegistry.js"
 import { InvalidClient, InvalidRequest } from "../ClientRegistryError.js"
-
-/**
- * The form parameters of a token request: `URLSearchParams`, or a record as a body parser gives it
- * (an array for a repeated parameter).
- *
- * @internal
- */
-export type Parameters = URLSearchParams | { readonly [name: string]: string | ReadonlyArray<string> | undefined }
 
 /** @internal */
 export const jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -42,12 +35,17 @@ export type Presented =
 
 /**
  * One parameter: `undefined` when absent or empty (RFC 6749 §3.1: a parameter without a value is
- * treated as omitted), an `invalid_request` when repeated (RFC 6749 §3.1).
+ * treated as omitted), an `invalid_request` when repeated (RFC 6749 §3.1) or not a string (a body
+ * parser's nested object).
  */
 const parameter = (parameters: Parameters, name: string): Either.Either<string | undefined, InvalidRequest> => {
-  const values: ReadonlyArray<string> = parameters instanceof URLSearchParams
-    ? parameters.getAll(name)
-    : toArray(parameters[name])
+  const raw: unknown = parameters instanceof URLSearchParams ? parameters.getAll(name) : parameters[name]
+  const values = typeof raw === "string" ? [raw] : raw === undefined ? [] : raw
+  if (!Array.isArray(values) || !values.every((value) => typeof value === "string")) {
+    return Either.left(
+      new InvalidRequest({ reason: "MalformedParameter", description: `the ${name} parameter must be a string` })
+    )
+  }
   const present = values.filter((value) => value !== "")
   return present.length > 1
     ? Either.left(
@@ -55,9 +53,6 @@ const parameter = (parameters: Parameters, name: string): Either.Either<string |
     )
     : Either.right(present[0])
 }
-
-const toArray = (value: string | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
-  value === undefined ? [] : typeof value === "string" ? [value] : value
 
 const malformedHeader = (description: string) =>
   Either.left(new InvalidRequest({ reason: "MalformedAuthorizationHeader", description }))
