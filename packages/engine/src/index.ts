@@ -74,3 +74,18 @@ export * as JsonSetting from "./JsonSetting.js"
  * @since 0.1.0
  */
 export * as Operator from "./Operator.js"
+
+/**
+ * The registered clients for an authorization server's endpoints: find, authenticate (RFC 6749
+ * §2.3, RFC 7523 `private_key_jwt`), and check redirect URI, grant type, response type and scope.
+ *
+ * @since 0.1.0
+ */
+export * as ClientRegistry from "./ClientRegistry.js"
+
+/**
+ * The errors of `ClientRegistry`, one per RFC 6749 error code, and their error body.
+ *
+ * @since 0.1.0
+ */
+export * as ClientRegistryError from "./ClientRegistryError.js"
