@@ -17,7 +17,16 @@
 // variant: the ratio of the sums and the median and range of the per-round ratios.
 import { writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
-import { cannon, describeTree, failures, machine, registrationBody, rootOf, selectTargets, startServer } from "./lib/harness.mjs"
+import {
+  cannon,
+  describeTree,
+  failures,
+  machine,
+  registrationBody,
+  rootOf,
+  selectTargets,
+  startServer
+} from "./lib/harness.mjs"
 
 const { values: args } = parseArgs({
   options: {
@@ -41,7 +50,9 @@ const variants = [
     if (colon < 1) throw new Error(`--variant ${spec}: expected 'name[@DIR]:KEY=VALUE,…'`)
     const [name, dir] = spec.slice(0, colon).split("@")
     const env = Object.fromEntries(
-      spec.slice(colon + 1).split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
+      spec.slice(colon + 1).split(",").filter(Boolean).map((
+        kv
+      ) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])
     )
     return { name, target: effectDcr, root: dir === undefined ? root : rootOf(dir), env }
   }),
@@ -56,7 +67,9 @@ const connections = Number(args.connections)
 const slice = Number(args.slice)
 const headers = {
   "content-type": "application/json",
-  ...Object.fromEntries(args.header.map((h) => [h.slice(0, h.indexOf(":")).trim().toLowerCase(), h.slice(h.indexOf(":") + 1).trim()]))
+  ...Object.fromEntries(
+    args.header.map((h) => [h.slice(0, h.indexOf(":")).trim().toLowerCase(), h.slice(h.indexOf(":") + 1).trim()])
+  )
 }
 
 const load = (server, seconds) =>
@@ -106,7 +119,9 @@ try {
       JSON.stringify(headers)
     }; ratios against ${variants[0].name}\n`
   )
-  console.log("| variant | req/s | CPU µs/req | req/s vs first | CPU/req vs first | per-round CPU/req ratio: median (min–max) | non-2xx+errors |")
+  console.log(
+    "| variant | req/s | CPU µs/req | req/s vs first | CPU/req vs first | per-round CPU/req ratio: median (min–max) | non-2xx+errors |"
+  )
   console.log("|---|---:|---:|---:|---:|---:|---:|")
   const rows = totals.map((t, i) => {
     const rps = t.requests / (slice * t.perRound.length)
