@@ -29,6 +29,8 @@ interface Route {
   readonly body: string | ((url: string) => string)
   /** Milliseconds before answering. */
   readonly delay?: number
+  /** Break the connection after the first bytes of the body. */
+  readonly truncate?: boolean
 }
 
 /** A document server on 127.0.0.1: `routes` by path, the number of requests per path in `hits`. */
@@ -48,7 +50,9 @@ const documentServer = Effect.acquireRelease(
         const answer = () => {
           const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`
           res.writeHead(route.status ?? 200, { "content-type": "application/json", ...route.headers })
-          res.end(typeof route.body === "string" ? route.body : route.body(url))
+          const body = typeof route.body === "string" ? route.body : route.body(url)
+          if (route.truncate === true) res.write(body.slice(0, 10), () => res.socket?.destroy())
+          else res.end(body)
         }
         if (route.delay === undefined) answer()
         else setTimeout(answer, route.delay).unref()
@@ -225,6 +229,7 @@ describe("ClientIdMetadataDocument", () => {
         ],
         ["/html", { body: "<html></html>", headers: { "content-type": "text/html" } }, "NotJson"],
         ["/vendor-json", { body: document(), headers: { "content-type": "application/vnd.x+json" } }, "ok"],
+        ["/truncated", { body: document(), headers: { "content-length": "2000" }, truncate: true }, "FetchFailed"],
         ["/array", { body: "[]" }, "MalformedDocument"],
         ["/broken", { body: "{\"client_id\":" }, "MalformedDocument"],
         ["/missing", { status: 404, body: "{}" }, "UnexpectedStatus"],

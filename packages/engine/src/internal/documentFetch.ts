@@ -143,6 +143,7 @@ const request = (url: URL, addresses: ReadonlyArray<string>, options: Options, f
       })
       res.on("error", () => settle(Effect.fail(fail("FetchFailed", "the document's answer broke off"))))
       res.on("end", () => {
+        if (!res.complete) return settle(Effect.fail(fail("FetchFailed", "the document's answer broke off")))
         try {
           const body = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks))
           settle(Effect.succeed({ body, cacheControl: res.headers["cache-control"] }))

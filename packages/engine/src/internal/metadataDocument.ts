@@ -125,7 +125,7 @@ export const make = (options: Options): Effect.Effect<Resolver> => {
         expiresAt: fetchedAt + ttl
       })
       return { client, ttl }
-    })
+    }).pipe(Effect.withSpan("ClientIdMetadataDocument.fetch", { attributes: { "dcr.client_id": clientId } }))
 
   if (maxEntries <= 0) {
     return Effect.succeed({ resolve: (clientId) => Effect.map(load(clientId), ({ client }) => client) })
