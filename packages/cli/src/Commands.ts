@@ -1,13 +1,25 @@
 /**
  * The `effect-dcr` command line: `serve`, `register` / `get` / `update` / `delete` against the
  * configured backend (the same SQLite file as the server with the embedded engine, or Authlete), and
- * `iat create` / `list` / `revoke` for the engine's managed initial access tokens, and `clients list` /
- * `show` / `delete` / `rotate-secret` / `reissue-token` for operators on the engine's database.
+ * `iat create` / `list` / `revoke` for the engine's managed initial access tokens, `clients list` /
+ * `show` / `delete` / `rotate-secret` / `reissue-token` for operators on the engine's database, and
+ * `resolve` for what `ClientRegistry` makes of a client id (client metadata documents included).
  *
  * @since 0.1.0
  */
 import { DynamicClientRegistration } from "@effect-dcr/client"
-import { ClientStore, Durations, Engine, Explain, InitialAccessTokenStore, Operator } from "@effect-dcr/engine"
+import {
+  ClientIdMetadataDocument,
+  ClientRegistry,
+  ClientRegistryError,
+  ClientStore,
+  Durations,
+  Engine,
+  Explain,
+  InitialAccessTokenStore,
+  Operator
+} from "@effect-dcr/engine"
+import { clientToMetadata } from "@effect-dcr/schema"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -19,6 +31,7 @@ import * as Console from "effect/Console"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -714,6 +727,86 @@ export const clients = Command.make("clients").pipe(
   Command.withSubcommands([clientsList, clientsShow, clientsDelete, clientsRotateSecret, clientsReissueToken])
 )
 
+/** The registry's options for `config`: client metadata documents as `serve` is configured. */
+const registryOptions = (config: ServerConfig.ServerConfig): ClientRegistry.Options => {
+  const issuer = config.issuer ?? ServerConfig.listenUrl(config.host, config.port)
+  const tokenEndpoint = config.authorizationServerMetadata?.["token_endpoint"]
+  return {
+    tokenEndpoint: typeof tokenEndpoint === "string" ? tokenEndpoint : `${issuer.replace(/\/+$/, "")}/token`,
+    issuer,
+    clientIdMetadataDocuments: {
+      ...config.clientIdMetadataDocuments,
+      uriRules: { allowLoopbackHttp: config.engine.allowLoopbackHttp },
+      dcrScopeUsedAsRequestable: config.engine.dcrScopeUsedAsRequestable,
+      supportedCustomClientMetadata: config.engine.supportedCustomClientMetadata
+    }
+  }
+}
+
+/**
+ * `effect-dcr resolve <client_id>`: what `ClientRegistry` finds for a client id, as JSON: a
+ * registered client, or (with `DCR_CLIENT_ID_METADATA_DOCUMENTS`) the client a metadata document
+ * URL describes, fetched with the same guards. A refused document prints its `invalid_client` error
+ * and reason; exit status 1 when nothing is found or the document is refused.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const resolve = Command.make(
+  "resolve",
+  {
+    clientId: Args.text({ name: "client_id" }).pipe(
+      Args.withDescription("A registered client_id, or a client metadata document URL (https://…)")
+    )
+  },
+  ({ clientId }) =>
+    onEngineDatabase("resolve reads the embedded engine's clients (with Authlete, use its console or API)")((config) =>
+      Effect.gen(function*() {
+        const registry = yield* ClientRegistry.make(registryOptions(config))
+        const found = yield* Effect.either(registry.find(clientId))
+        if (Either.isLeft(found)) {
+          const error = found.left
+          if (error._tag === "ClientStoreError") return yield* error
+          yield* Console.log(JSON.stringify(
+            {
+              client_id: clientId,
+              ...ClientRegistryError.toResponseBody(error),
+              reason: error.documentReason ?? error.reason
+            },
+            null,
+            2
+          ))
+          return yield* new CommandFailed({ description: error.description })
+        }
+        if (Option.isNone(found.right)) {
+          const off = ClientIdMetadataDocument.isDocumentUrl(clientId) && !config.clientIdMetadataDocuments.enabled
+          return yield* new CommandFailed({
+            description: `no client ${clientId}${
+              off ? " (client metadata documents are off: DCR_CLIENT_ID_METADATA_DOCUMENTS=true resolves URLs)" : ""
+            }`
+          })
+        }
+        const client = found.right.value
+        const fromDocument = client.clientSource === "METADATA_DOCUMENT"
+        yield* Console.log(JSON.stringify(
+          {
+            client_id: clientId,
+            source: fromDocument ? "metadata_document" : "registration",
+            ...(fromDocument ? { cached_until: isoOrNull(client.metadataDocumentExpiresAt) } : {}),
+            metadata: clientToMetadata(client)
+          },
+          null,
+          2
+        ))
+      })
+    )
+).pipe(
+  Command.withDescription(
+    "Print what the registry resolves for a client_id (a registered client, or a client metadata document URL " +
+      "with DCR_CLIENT_ID_METADATA_DOCUMENTS) as JSON, or why it refuses it"
+  )
+)
+
 /**
  * The root command, `effect-dcr`.
  *
@@ -722,7 +815,7 @@ export const clients = Command.make("clients").pipe(
  */
 export const root = Command.make("effect-dcr").pipe(
   Command.withDescription("OAuth 2.0 Dynamic Client Registration (RFC 7591/7592) server and client tool"),
-  Command.withSubcommands([serve, register, get, update, delete_, explain, iat, clients])
+  Command.withSubcommands([serve, register, get, update, delete_, explain, iat, clients, resolve])
 )
 
 /**

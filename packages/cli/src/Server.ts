@@ -205,6 +205,10 @@ export const layer = (config: ServerConfig.ServerConfig) =>
             }`
           )
       )
+    // draft-ietf-oauth-client-id-metadata-document §6
+    const published = config.clientIdMetadataDocuments.enabled
+      ? { ...metadata, client_id_metadata_document_supported: true }
+      : metadata
     const engine = config.backend._tag === "Engine"
     const mounted = engine && config.authleteApi
     const observe = Observability.middleware({ accessLog: config.accessLog, routes: [["GET", "/openapi.json"]] })
@@ -236,6 +240,15 @@ export const layer = (config: ServerConfig.ServerConfig) =>
         lines.push(`  ${partialDiscovery}`)
         fields["discovery"] = partialDiscovery
       }
+      if (config.clientIdMetadataDocuments.enabled) {
+        const insecure = config.clientIdMetadataDocuments.allowInsecureLoopback
+        lines.push(
+          `  Client ID Metadata Documents: on${
+            insecure ? " (DCR_CIMD_ALLOW_INSECURE_LOOPBACK: http on loopback accepted, development only)" : ""
+          }`
+        )
+        fields["client_id_metadata_documents"] = insecure ? "on, insecure loopback" : "on"
+      }
       if (mounted) {
         const api = `${base}/api/${encodeURIComponent(config.serviceId)}/client/registration`
         lines.push(`  Authlete-compatible API: ${api}`)
@@ -265,7 +278,7 @@ export const layer = (config: ServerConfig.ServerConfig) =>
     return HttpApiBuilder.serve(observe).pipe(
       // probes would fill the traces: the health routes are not traced
       HttpMiddleware.withTracerDisabledWhen((request) => healthPaths.has(request.url)),
-      Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors, metadata })),
+      Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors, metadata: published })),
       Layer.provide(
         Backend.layer(config.backend, { ...config.engine, registrationEndpoint }).pipe(
           Layer.tap((backend) =>

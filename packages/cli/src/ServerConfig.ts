@@ -70,6 +70,11 @@ export interface ServerConfig {
    * `undefined` publishes those two only.
    */
   readonly authorizationServerMetadata: Readonly<Record<string, unknown>> | undefined
+  /**
+   * `DCR_CLIENT_ID_METADATA_DOCUMENTS` and `DCR_CIMD_ALLOW_INSECURE_LOOPBACK`: resolve `https://`
+   * client ids from their metadata documents (advertised by discovery).
+   */
+  readonly clientIdMetadataDocuments: { readonly enabled: boolean; readonly allowInsecureLoopback: boolean }
   readonly backend: Backend
   readonly serviceId: string
   /** `undefined` means "generate one at startup". */
@@ -179,6 +184,10 @@ export const make = (values: Settings.Values): Effect.Effect<ServerConfig, Confi
     port: values.port,
     issuer: values.issuer,
     authorizationServerMetadata: values.authorizationServerMetadata,
+    clientIdMetadataDocuments: {
+      enabled: values.clientIdMetadataDocuments,
+      allowInsecureLoopback: values.cimdAllowInsecureLoopback
+    },
     backend,
     serviceId: values.serviceId,
     serviceAccessToken: values.serviceAccessToken,

@@ -310,6 +310,17 @@ export const server = {
     example: `{"authorization_endpoint":"https://as.example.com/authorize",` +
       `"token_endpoint":"https://as.example.com/token","response_types_supported":["code"]}`
   }),
+  clientIdMetadataDocuments: toggle("DCR_CLIENT_ID_METADATA_DOCUMENTS", {
+    description: "Client ID Metadata Documents: an https client_id is resolved from the client's metadata " +
+      "document at that URL (SSRF-guarded, at most 5 KiB, 5 s, cached per Cache-Control), as `effect-dcr resolve` " +
+      "and ClientRegistry do; discovery then advertises client_id_metadata_document_supported.",
+    default: false
+  }),
+  cimdAllowInsecureLoopback: toggle("DCR_CIMD_ALLOW_INSECURE_LOOPBACK", {
+    description: "For development and tests only, never in production: also fetch http:// client metadata " +
+      "documents from 127.0.0.1, localhost or [::1].",
+    default: false
+  }),
   database: value("DCR_DATABASE_URL", {
     description: "The embedded engine's database (its directory is created).",
     read: DatabaseUrl.config,

@@ -2,7 +2,8 @@
  * The registered clients as an authorization server needs them at its authorization and token
  * endpoints: find a client, authenticate it (RFC 6749 §2.3, RFC 7523), and check a request's
  * redirect URI, grant type, response type and scope against its registration. `ClientRegistry.layer`
- * reads the engine's `ClientStore`; no HTTP here.
+ * reads the engine's `ClientStore` and, when enabled, client metadata documents (an `https://`
+ * client id resolved from its URL); no HTTP server here.
  *
  * @since 0.1.0
  */
@@ -14,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as ClientIdMetadataDocument from "./ClientIdMetadataDocument.js"
 import {
   InvalidClient,
   type InvalidRequest,
@@ -25,6 +27,7 @@ import { ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as ClientAssertion from "./internal/clientAssertion.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
+import * as MetadataDocument from "./internal/metadataDocument.js"
 import * as Presented from "./internal/presentedCredentials.js"
 import * as Checks from "./internal/registrationChecks.js"
 import * as Metrics from "./Metrics.js"
@@ -42,6 +45,11 @@ export interface Options {
   readonly issuer?: string | undefined
   /** Clock skew allowed on a client assertion's `exp` and `nbf` (default 0). */
   readonly clockTolerance?: Duration.DurationInput | undefined
+  /**
+   * Client ID Metadata Documents: with `enabled`, an `https://` client id is resolved from the
+   * document at that URL instead of the store (default: off; see `ClientIdMetadataDocument.Options`).
+   */
+  readonly clientIdMetadataDocuments?: ClientIdMetadataDocument.Options | undefined
 }
 
 /**
@@ -105,8 +113,12 @@ export interface AuthenticatedClient {
  * @category models
  */
 export interface Service {
-  /** The registered client with this id; `None` when there is none. */
-  readonly find: (clientId: string) => Effect.Effect<Option.Option<Client>, ClientStoreError>
+  /**
+   * The registered client with this id; `None` when there is none. With client metadata documents
+   * enabled, an `https://` client id is the client its document describes (cached), or
+   * `InvalidClient` (`MetadataDocumentRefused`) saying why the document was refused.
+   */
+  readonly find: (clientId: string) => Effect.Effect<Option.Option<Client>, InvalidClient | ClientStoreError>
   /**
    * RFC 6749 §2.3 client authentication with the client's registered `token_endpoint_auth_method`:
    * `client_secret_basic`, `client_secret_post` (secret compared with the stored hash in constant
@@ -150,6 +162,14 @@ const registeredMethod = (client: Client): string =>
     () => client.tokenAuthMethod ?? ""
   )
 
+/** A client found by id: from the store (with its secret's hash and expiry) or from its metadata document. */
+interface Found {
+  readonly clientId: string
+  readonly client: Client
+  readonly secretHash: string | undefined
+  readonly secretExpiresAt: number | undefined
+}
+
 const supportedMethods: ReadonlySet<string> = new Set<AuthenticationMethod>([
   "none",
   "client_secret_basic",
@@ -169,14 +189,39 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const clockTolerance = Duration.toSeconds(Duration.decode(options.clockTolerance ?? 0))
   const dummyHash = Credentials.hash(Credentials.generateClientSecret())
 
-  const findRecord = (clientId: string) =>
-    Effect.flatMap(store.find(clientId), (found) => {
+  const documents = options.clientIdMetadataDocuments
+  const resolver = documents?.enabled === true ? yield* MetadataDocument.make(documents) : undefined
+
+  /** The client, and its secret's hash and expiry when it has one. */
+  const findRecord = (clientId: string): Effect.Effect<Option.Option<Found>, InvalidClient | ClientStoreError> => {
+    if (resolver !== undefined && ClientIdMetadataDocument.isDocumentUrl(clientId)) {
+      return resolver.resolve(clientId).pipe(
+        Effect.map((client) =>
+          Option.some<Found>({ clientId, client, secretHash: undefined, secretExpiresAt: undefined })
+        ),
+        Effect.mapError((error) =>
+          new InvalidClient({
+            reason: "MetadataDocumentRefused",
+            documentReason: error.reason,
+            clientId,
+            description: `client metadata document refused: ${error.description}`
+          })
+        )
+      )
+    }
+    return Effect.flatMap(store.find(clientId), (found) => {
       if (Option.isNone(found)) return Effect.succeed(Option.none())
       const client = Metadata.decodeStoredClient(found.value.client)
       return Either.isLeft(client)
         ? Effect.fail(new ClientStoreError({ operation: "find", cause: client.left }))
-        : Effect.succeed(Option.some({ record: found.value, client: client.right }))
+        : Effect.succeed(Option.some({
+          clientId: found.value.clientId,
+          client: client.right,
+          secretHash: found.value.clientSecretHash,
+          secretExpiresAt: found.value.clientSecretExpiresAt
+        }))
     })
+  }
 
   const find = Effect.fn("ClientRegistry.find")(function*(clientId: string) {
     return Option.map(yield* findRecord(clientId), ({ client }) => client)
@@ -197,10 +242,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       if ("secret" in presented) Credentials.matches(presented.secret, dummyHash)
       return yield* failure("UnknownClient", "client authentication failed")
     }
-    const { client, record } = found.value
+    const { client, secretHash, secretExpiresAt } = found.value
     const registered = registeredMethod(client)
     const authenticated = (assertion?: AuthenticatedClient["assertion"]): AuthenticatedClient => ({
-      clientId: record.clientId,
+      clientId: found.value.clientId,
       client,
       method: tried,
       ...(assertion === undefined ? {} : { assertion })
@@ -225,7 +270,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         ? undefined
         : Option.getOrElse(JwsAlg.toMetadata(client.tokenAuthSignAlg), () => client.tokenAuthSignAlg)
       const verified = yield* ClientAssertion.verify(presented.assertion, {
-        clientId: record.clientId,
+        clientId: found.value.clientId,
         jwks: client.jwks,
         signingAlg,
         audience,
@@ -235,10 +280,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       return authenticated(verified)
     }
     if (presented.method === "none") return authenticated()
-    if (!Credentials.matches(presented.secret, record.clientSecretHash ?? dummyHash)) {
+    if (!Credentials.matches(presented.secret, secretHash ?? dummyHash)) {
       return yield* failure("WrongSecret", "client authentication failed")
     }
-    const expiresAt = record.clientSecretExpiresAt
+    const expiresAt = secretExpiresAt
     if (expiresAt !== undefined && (yield* Clock.currentTimeMillis) >= expiresAt) {
       return yield* failure("SecretExpired", "the client secret has expired")
     }

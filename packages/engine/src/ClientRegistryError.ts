@@ -25,7 +25,9 @@ const code = <const C extends string>(value: C) =>
  * - `JwksUriUnsupported`: the client registered only a `jwks_uri`, which the registry does not fetch;
  * - `ClientSecretJwtUnsupported`: `client_secret_jwt` needs the secret as HMAC key and the engine
  *   stores only its hash;
- * - `AuthMethodUnsupported`: a registered method the registry does not implement (`tls_client_auth`, …).
+ * - `AuthMethodUnsupported`: a registered method the registry does not implement (`tls_client_auth`, …);
+ * - `MetadataDocumentRefused`: the client id is a client metadata document URL whose document was
+ *   refused (`ClientIdMetadataDocumentError`, its reason in `documentReason`).
  *
  * @since 0.1.0
  * @category errors
@@ -42,9 +44,12 @@ export class InvalidClient extends Schema.TaggedError<InvalidClient>()("InvalidC
     "UnusableKeys",
     "JwksUriUnsupported",
     "ClientSecretJwtUnsupported",
-    "AuthMethodUnsupported"
+    "AuthMethodUnsupported",
+    "MetadataDocumentRefused"
   ),
   clientId: Schema.optional(Schema.String),
+  /** For `MetadataDocumentRefused`: the `ClientIdMetadataDocumentError` reason. */
+  documentReason: Schema.optional(Schema.String),
   /** The method the client tried (`client_secret_basic`, `client_secret_post`, `private_key_jwt`, `none`). */
   method: Schema.optional(Schema.String),
   description: Schema.String

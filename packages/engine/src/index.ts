@@ -89,3 +89,11 @@ export * as ClientRegistry from "./ClientRegistry.js"
  * @since 0.1.0
  */
 export * as ClientRegistryError from "./ClientRegistryError.js"
+
+/**
+ * Client ID Metadata Documents for `ClientRegistry`: the options (SSRF guards, limits, cache), the
+ * client id URL rules and the error of a refused document.
+ *
+ * @since 0.1.0
+ */
+export * as ClientIdMetadataDocument from "./ClientIdMetadataDocument.js"

@@ -11,6 +11,7 @@ import {
   Client,
   type ClientMetadata,
   clientToMetadata,
+  decodeClientMetadata,
   decodeClientMetadataJson,
   type MappingOptions,
   metadataToClient,
@@ -54,6 +55,10 @@ export const reservedNames: ReadonlySet<string> = new Set([
 export const decodeJson = (json: string): Either.Either<ClientMetadata, RegistrationErrorResponse> =>
   decodeClientMetadataJson(json)
 
+/** A JSON value already parsed, decoded. @internal */
+export const decode = (value: unknown): Either.Either<ClientMetadata, RegistrationErrorResponse> =>
+  decodeClientMetadata(value)
+
 /** The RFC 7591 defaults for omitted members (a new object). @internal */
 export const applyDefaults = (metadata: ClientMetadata): ClientMetadata => applyClientMetadataDefaults(metadata)
 
@@ -90,6 +95,39 @@ export const toClient = (metadata: ClientMetadata, mapping: MappingOptions, book
   client.createdAt = bookkeeping.createdAt
   client.modifiedAt = bookkeeping.modifiedAt
   client.dynamicallyRegistered = true
+  return client as Client
+}
+
+/** Where a client metadata document came from, and when it was fetched and expires (epoch ms). @internal */
+export interface DocumentBookkeeping {
+  readonly location: string
+  readonly fetchedAt: number
+  readonly expiresAt: number
+}
+
+/**
+ * A client metadata document's metadata → the Authlete `Client`, as Authlete models such a client:
+ * no numeric `clientId`; the URL as `clientIdAlias` and `metadataDocumentLocation`, `clientSource`
+ * `METADATA_DOCUMENT`.
+ *
+ * @internal
+ */
+export const toDocumentClient = (
+  metadata: ClientMetadata,
+  mapping: MappingOptions,
+  bookkeeping: DocumentBookkeeping
+): Client => {
+  const client = metadataToClient(metadata, mapping) as Record<string, unknown>
+  client.clientIdAlias = bookkeeping.location
+  client.clientIdAliasEnabled = true
+  client.clientType = isConfidential(metadata) ? "CONFIDENTIAL" : "PUBLIC"
+  client.metadataDocumentLocation = bookkeeping.location
+  client.metadataDocumentUpdatedAt = bookkeeping.fetchedAt
+  client.metadataDocumentExpiresAt = bookkeeping.expiresAt
+  client.discoveredByMetadataDocument = true
+  client.clientSource = "METADATA_DOCUMENT"
+  client.createdAt = bookkeeping.fetchedAt
+  client.modifiedAt = bookkeeping.fetchedAt
   return client as Client
 }
 
