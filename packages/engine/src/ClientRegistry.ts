@@ -21,7 +21,7 @@ import {
   type UnauthorizedClient,
   type UnsupportedResponseType
 } from "./ClientRegistryError.js"
-import { ClientStore, ClientStoreError } from "./ClientStore.js"
+import { type ClientRecord, ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as ClientAssertion from "./internal/clientAssertion.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
@@ -42,7 +42,21 @@ export interface Options {
   readonly issuer?: string | undefined
   /** Clock skew allowed on a client assertion's `exp` and `nbf` (default 0). */
   readonly clockTolerance?: Duration.DurationInput | undefined
+  /**
+   * How stale a client's recorded last use may get (default `defaultLastUseGranularity`, an hour):
+   * a successful `authenticate` writes the time only when the stored one is absent or older, so a
+   * busy client costs one write per this period, not one per token request.
+   */
+  readonly lastUseGranularity?: Duration.DurationInput | undefined
 }
+
+/**
+ * The default `lastUseGranularity`: one hour.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLastUseGranularity: Duration.Duration = Duration.hours(1)
 
 /**
  * The form parameters of a token request: `URLSearchParams`, or a record as a body parser gives
@@ -112,7 +126,8 @@ export interface Service {
    * `client_secret_basic`, `client_secret_post` (secret compared with the stored hash in constant
    * time, `client_secret_expires_at` honoured), `none` (public clients) or `private_key_jwt`
    * (against the registered inline `jwks`). `client_secret_jwt` cannot be checked: only a hash of
-   * the secret is stored.
+   * the secret is stored. A success records the client's last use (`ClientStore.recordUse`, see
+   * `Options.lastUseGranularity`); `find` does not, since anyone can name a client id.
    */
   readonly authenticate: (
     credentials: ClientCredentials
@@ -178,6 +193,24 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         : Effect.succeed(Option.some({ record: found.value, client: client.right }))
     })
 
+  // The client's last use, for pruning never-used clients: written only when the stored one is older
+  // than the granularity (conditionally, so racing requests write once). A failed write is logged,
+  // never the client's failure: the authentication itself succeeded.
+  const lastUseMillis = Duration.toMillis(Duration.decode(options.lastUseGranularity ?? defaultLastUseGranularity))
+  const recordUse = (record: ClientRecord) =>
+    Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) =>
+        record.lastUsedAt !== undefined && record.lastUsedAt >= now - lastUseMillis
+          ? Effect.void
+          : store.recordUse(record.clientId, now, now - lastUseMillis).pipe(
+            Effect.asVoid,
+            Effect.catchAll((error) =>
+              Effect.logWarning(`ClientRegistry: could not record the last use of client ${record.clientId}`, error)
+            )
+          )
+    )
+
   const find = Effect.fn("ClientRegistry.find")(function*(clientId: string) {
     return Option.map(yield* findRecord(clientId), ({ client }) => client)
   })
@@ -199,12 +232,13 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     }
     const { client, record } = found.value
     const registered = registeredMethod(client)
-    const authenticated = (assertion?: AuthenticatedClient["assertion"]): AuthenticatedClient => ({
-      clientId: record.clientId,
-      client,
-      method: tried,
-      ...(assertion === undefined ? {} : { assertion })
-    })
+    const authenticated = (assertion?: AuthenticatedClient["assertion"]): Effect.Effect<AuthenticatedClient> =>
+      Effect.as(recordUse(record), {
+        clientId: record.clientId,
+        client,
+        method: tried,
+        ...(assertion === undefined ? {} : { assertion })
+      })
     if (registered === "client_secret_jwt" && presented.method === "client_assertion") {
       return yield* failure(
         "ClientSecretJwtUnsupported",
@@ -232,9 +266,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         now: yield* Clock.currentTimeMillis,
         clockTolerance
       })
-      return authenticated(verified)
+      return yield* authenticated(verified)
     }
-    if (presented.method === "none") return authenticated()
+    if (presented.method === "none") return yield* authenticated()
     if (!Credentials.matches(presented.secret, record.clientSecretHash ?? dummyHash)) {
       return yield* failure("WrongSecret", "client authentication failed")
     }
@@ -242,7 +276,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     if (expiresAt !== undefined && (yield* Clock.currentTimeMillis) >= expiresAt) {
       return yield* failure("SecretExpired", "the client secret has expired")
     }
-    return authenticated()
+    return yield* authenticated()
   })
 
   return ClientRegistry.of({
