@@ -89,3 +89,10 @@ export * as ClientRegistry from "./ClientRegistry.js"
  * @since 0.1.0
  */
 export * as ClientRegistryError from "./ClientRegistryError.js"
+
+/**
+ * Automatic pruning of clients registered long ago and never used, on a schedule.
+ *
+ * @since 0.1.0
+ */
+export * as Housekeeping from "./Housekeeping.js"

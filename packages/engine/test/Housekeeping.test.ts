@@ -4,7 +4,7 @@
  * operator lists and prunes the clients registered long ago and never used, and the last-use
  * migration applies to a database of the previous version that already holds clients.
  */
-import { ClientRegistry, ClientStore, Engine, Operator } from "@effect-dcr/engine"
+import { ClientRegistry, ClientStore, Engine, Housekeeping, Operator } from "@effect-dcr/engine"
 import { assert, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Option, Stream, TestClock } from "effect"
 import { registered, registrationEndpoint, webClient } from "./_helpers.js"
@@ -144,6 +144,45 @@ forEachStore("Housekeeping", (store) => {
         const left = (yield* Operator.list({ limit: 100 })).map((c) => c.clientId).sort()
         assert.deepStrictEqual(left, [usedOld.clientId, recent.clientId].sort())
         assert.deepStrictEqual(yield* Operator.prune({ olderThan: "7 days" }), { unused: 0, deleted: 0 })
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.scoped("Housekeeping.layer prunes at once and then on its interval, for as long as its scope is open", () =>
+    Effect.gen(function*() {
+      const { layer } = yield* onDatabase(store)
+      yield* Effect.gen(function*() {
+        yield* registered(publicClient) // never used: pruned by the first run
+        const used = yield* registered(publicClient)
+        yield* TestClock.adjust(8 * day)
+        yield* authenticate(asPublic(used.clientId))
+        const second = yield* registered(publicClient)
+        const ids = Effect.map(Operator.list({ limit: 100 }), (all) => all.map((c) => c.clientId).sort())
+        /** The ids once the forked run has done its database work (real time: the store's I/O is real), or after 3 s. */
+        const idsBecome = (expected: ReadonlyArray<string>) =>
+          Effect.gen(function*() {
+            for (let attempt = 0; attempt < 300; attempt++) {
+              const now = yield* ids
+              if (JSON.stringify(now) === JSON.stringify(expected)) return now
+              yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+            }
+            return yield* ids
+          })
+        yield* Effect.scoped(Effect.gen(function*() {
+          yield* Layer.build(Housekeeping.layer({ olderThan: "7 days", interval: "1 day" }))
+          // the first run starts at once
+          assert.deepStrictEqual(
+            yield* idsBecome([used.clientId, second.clientId].sort()),
+            [used.clientId, second.clientId].sort()
+          )
+          // a week and a day later, the second one is old enough: a scheduled run takes it
+          yield* TestClock.adjust(8 * day)
+          assert.deepStrictEqual(yield* idsBecome([used.clientId]), [used.clientId])
+        }))
+        // closed: no more runs
+        const third = yield* registered(publicClient)
+        yield* TestClock.adjust(30 * day)
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 100)))
+        assert.deepStrictEqual(yield* ids, [used.clientId, third.clientId].sort())
       }).pipe(Effect.provide(layer))
     }))
 
