@@ -2,13 +2,14 @@
  * End to end: `effect-dcr clients unused` and `clients prune` (the BUILT command line) on a SQLite
  * file. Clients registered "long ago" are written through the engine's own store with an old
  * creation time (the command line runs on the real clock); one of them has a recorded use. The
- * suite builds first, like Clients.e2e.test.ts.
+ * suite builds first, like Clients.e2e.test.ts. Then `serve` with DCR_PRUNE_UNUSED_CLIENTS_AFTER prunes
+ * on its own.
  */
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { join } from "node:path"
-import { build, cli, tempDirectory } from "./_e2e.js"
+import { build, cli, serve, tempDirectory } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
@@ -108,6 +109,53 @@ describe("effect-dcr clients unused / prune (built) end to end", () => {
         assert.deepStrictEqual(yield* listedIds(env), [usedId, recentId].sort())
         const again = yield* ok(["clients", "prune", "--older-than", "7d"], env)
         assert.include(again.stderr, "Deleted 0 clients")
+      }),
+    120_000
+  )
+
+  it.scopedLive(
+    "serve with DCR_PRUNE_UNUSED_CLIENTS_AFTER prunes the never-used old clients; refused with Authlete",
+    () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDirectory("effect-dcr-housekeeping-")
+        const filename = join(dir, "dcr.sqlite")
+        const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
+        const registered = yield* ok([
+          "register",
+          JSON.stringify({ client_name: "recent", redirect_uris: ["https://app.example.com/cb"] })
+        ], env)
+        const recentId = JSON.parse(registered.stdout).client_id as string
+        const oldId = "100000000000301"
+        yield* Effect.scoped(Effect.gen(function*() {
+          const store = yield* SqliteClientStore.make({ filename })
+          const model = Option.getOrThrow(yield* store.find(recentId))
+          yield* store.insert({
+            ...model,
+            clientId: oldId,
+            registrationAccessTokenHash: `hash-${oldId}`,
+            createdAt: Date.now() - 30 * day
+          }, { uniqueSoftwareId: false })
+        })).pipe(Effect.orDie)
+        assert.deepStrictEqual(yield* listedIds(env), [oldId, recentId].sort())
+
+        const pruning = { ...env, DCR_PRUNE_UNUSED_CLIENTS_AFTER: "7d" }
+        yield* serve(pruning)
+        // the first run starts with the server
+        let left: ReadonlyArray<string> = []
+        for (let attempt = 0; attempt < 100; attempt++) {
+          left = yield* listedIds(env)
+          if (left.length === 1) break
+          yield* Effect.sleep("100 millis")
+        }
+        assert.deepStrictEqual(left, [recentId])
+
+        const authlete = { ...pruning, AUTHLETE_SERVICE_ID: "1", AUTHLETE_SERVICE_ACCESS_TOKEN: "x" }
+        const refused = yield* cli(["serve"], authlete)
+        assert.notStrictEqual(refused.code, 0)
+        assert.include(refused.stderr + refused.stdout, "DCR_PRUNE_UNUSED_CLIENTS_AFTER applies to the embedded engine")
+        const zero = yield* cli(["serve"], { ...env, DCR_PRUNE_UNUSED_CLIENTS_AFTER: "0" })
+        assert.notStrictEqual(zero.code, 0)
+        assert.include(zero.stderr + zero.stdout, "DCR_PRUNE_UNUSED_CLIENTS_AFTER")
       }),
     120_000
   )
