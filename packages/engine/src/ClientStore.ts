@@ -169,8 +169,8 @@ export const listLimit = (limit: number): number =>
   Number.isFinite(limit) ? Math.min(maxListLimit, Math.max(1, Math.floor(limit))) : limit > 0 ? maxListLimit : 1
 
 /**
- * Which clients count as unused: registered before `createdBefore` and never used since, or (with
- * `lastUsedBefore`) last used before that time. Times are epoch milliseconds.
+ * Which clients count as unused: registered before `createdBefore` and never used (`lastUsedAt`
+ * absent), or, with `lastUsedBefore`, last used before that time. Times are epoch milliseconds.
  *
  * @since 0.1.0
  * @category models
@@ -207,17 +207,6 @@ export interface UnusedPage {
   /** Where the next window starts (its `after`); `undefined` when this window reached the end. */
   readonly next: string | undefined
 }
-
-/**
- * True when `record` is unused by `criteria` (the rule the stores apply in SQL).
- *
- * @since 0.1.0
- * @category utils
- */
-export const isUnused = (record: ClientRecord, criteria: UnusedCriteria): boolean =>
-  record.createdAt < criteria.createdBefore &&
-  (record.lastUsedAt === undefined ||
-    (criteria.lastUsedBefore !== undefined && record.lastUsedAt < criteria.lastUsedBefore))
 
 /**
  * The store's operations.
@@ -282,9 +271,9 @@ export interface Service {
    */
   readonly listUnused: (scan: UnusedScan) => Effect.Effect<UnusedPage, ClientStoreError>
   /**
-   * Deletes those of `clientIds` (at most `maxListLimit`) that are still unused by `criteria`, in one
-   * statement that checks the criteria again (a client used since it was listed stays). Answers the
-   * ids it deleted.
+   * Deletes those of `clientIds` that are still unused by `criteria`, in one statement that checks
+   * the criteria again (a client used since it was listed stays). Answers the ids it deleted. The
+   * caller bounds the list: `Operator.prune` passes the unused clients of one `listUnused` window.
    */
   readonly deleteUnused: (
     clientIds: ReadonlyArray<string>,

@@ -197,7 +197,7 @@ const columns =
 /** What `find` and the listings read: the inserted columns and the last use. */
 const readColumns = `${columns}, last_used_at`
 
-/** The unused-client rule of `ClientStore.isUnused`, on `$created_before` and `$last_used_before` (null: never used only). */
+/** `ClientStore.UnusedCriteria` in SQL, on two parameters (a null `lastUsedBefore`: never-used clients only). */
 const unusedCondition = (createdBefore: string, lastUsedBefore: string) =>
   `created_at < ${createdBefore} AND (last_used_at IS NULL OR last_used_at < ${lastUsedBefore})`
 

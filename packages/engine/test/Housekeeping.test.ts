@@ -5,8 +5,9 @@
  * migration applies to a database of the previous version that already holds clients.
  */
 import { ClientRegistry, ClientStore, Engine, Housekeeping, Operator } from "@effect-dcr/engine"
-import { assert, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Option, Stream, TestClock } from "effect"
+import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Layer, Option, Ref, Stream, TestClock } from "effect"
 import { registered, registrationEndpoint, webClient } from "./_helpers.js"
 import { forEachStore, record, type StoreDatabase, type StoreTarget } from "./_stores.js"
 
@@ -204,5 +205,52 @@ forEachStore("Housekeeping", (store) => {
         const page = yield* clientStore.listUnused({ createdBefore: 1_800_000_000_000, limit: 10 })
         assert.deepStrictEqual(page.clients, [clients[1]])
       }).pipe(Effect.provide(db.open()))
+    }))
+})
+
+describe("ClientRegistry last use", () => {
+  it.scoped("a failed last-use write is logged, the authentication still succeeds; lastUseGranularity is honoured", () =>
+    Effect.gen(function*() {
+      const writes = yield* Ref.make(0)
+      const failing = yield* Ref.make(true)
+      const counted = Layer.effect(
+        ClientStore.ClientStore,
+        Effect.map(ClientStore.ClientStore, (store) =>
+          ClientStore.ClientStore.of({
+            ...store,
+            recordUse: (clientId, usedAt, staleBefore) =>
+              Effect.zipRight(
+                Ref.update(writes, (n) => n + 1),
+                Effect.flatMap(Ref.get(failing), (fail) =>
+                  fail
+                    ? Effect.fail(
+                      new ClientStore.ClientStoreError({ operation: "recordUse", cause: new Error("busy") })
+                    )
+                    : store.recordUse(clientId, usedAt, staleBefore))
+              )
+          }))
+      ).pipe(Layer.provideMerge(SqliteClientStore.layer({ filename: ":memory:" })))
+      const layer = Layer.mergeAll(
+        Engine.layer({ registrationEndpoint }),
+        ClientRegistry.layer({ tokenEndpoint, lastUseGranularity: "1 minute" })
+      ).pipe(Layer.provideMerge(counted))
+      yield* Effect.gen(function*() {
+        const cli = yield* registered(publicClient)
+        const authenticated = yield* authenticate(asPublic(cli.clientId))
+        assert.strictEqual(authenticated.clientId, cli.clientId)
+        assert.strictEqual(yield* Ref.get(writes), 1)
+        assert.isUndefined(yield* lastUsedAt(cli.clientId))
+        yield* Ref.set(failing, false)
+        yield* authenticate(asPublic(cli.clientId))
+        assert.strictEqual(yield* lastUsedAt(cli.clientId), 0)
+        // a one-minute granularity: nothing written within the minute, written after it
+        yield* TestClock.adjust(59_000)
+        yield* authenticate(asPublic(cli.clientId))
+        assert.strictEqual(yield* Ref.get(writes), 2)
+        yield* TestClock.adjust(2_000)
+        yield* authenticate(asPublic(cli.clientId))
+        assert.strictEqual(yield* Ref.get(writes), 3)
+        assert.strictEqual(yield* lastUsedAt(cli.clientId), 61_000)
+      }).pipe(Effect.provide(layer))
     }))
 })
