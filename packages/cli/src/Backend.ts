@@ -6,7 +6,13 @@
  * @since 0.1.0
  */
 import { AuthleteClient, DynamicClientRegistration, type Readiness, RetryPolicy } from "@effect-dcr/client"
-import { type ClientStore, type DatabaseUrl, Engine, type InitialAccessTokenStore } from "@effect-dcr/engine"
+import {
+  type ClientStore,
+  type DatabaseUrl,
+  Engine,
+  Housekeeping,
+  type InitialAccessTokenStore
+} from "@effect-dcr/engine"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -176,18 +182,23 @@ export const engineStores = (
 
 /**
  * The `DynamicClientRegistration` layer of a backend, with its `Readiness` (the store's, or
- * Authlete's).
+ * Authlete's). With the engine and `housekeeping`, it also prunes unused clients on a schedule
+ * (`Housekeeping.layer`) for the layer's lifetime.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   backend: Backend,
-  settings: EngineSettings
+  settings: EngineSettings,
+  housekeeping?: Housekeeping.Options | undefined
 ): Layer.Layer<DynamicClientRegistration.DynamicClientRegistration | Readiness.Readiness, BackendError> => {
   switch (backend._tag) {
     case "Engine":
-      return Engine.layer(settings).pipe(Layer.provideMerge(engineStores(backend)))
+      return Engine.layer(settings).pipe(
+        Layer.merge(housekeeping === undefined ? Layer.empty : Housekeeping.layer(housekeeping)),
+        Layer.provideMerge(engineStores(backend))
+      )
     case "Authlete":
       return AuthleteClient.layer({
         baseUrl: backend.baseUrl,

@@ -2,8 +2,9 @@
  * The `effect-dcr` command line: `serve`, `register` / `get` / `update` / `delete` against the
  * configured backend (the same SQLite file as the server with the embedded engine, or Authlete), and
  * `iat create` / `list` / `revoke` for the engine's managed initial access tokens, `clients list` /
- * `show` / `delete` / `rotate-secret` / `reissue-token` for operators on the engine's database, and
- * `resolve` for what `ClientRegistry` makes of a client id (client metadata documents included).
+ * `show` / `delete` / `rotate-secret` / `reissue-token` / `unused` / `prune` for operators on the
+ * engine's database, and `resolve` for what `ClientRegistry` makes of a client id (client metadata
+ * documents included).
  *
  * @since 0.1.0
  */
@@ -26,6 +27,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Data from "effect/Data"
@@ -35,6 +37,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import { text } from "node:stream/consumers"
 import * as Backend from "./Backend.js"
 import * as Logging from "./Logging.js"
@@ -357,18 +360,24 @@ const withTokenStore = onEngineDatabase("Managed initial access tokens are kept 
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
+/** A positive duration option (`Durations.parse`: 30m, 12h, 7d, 2w, 90 days). */
+const positiveDuration = (name: string) => (option: Options.Options<string>) =>
+  Options.mapEffect(
+    option,
+    (text) =>
+      Option.match(Option.filter(Durations.parse(text), (d) => Duration.toMillis(d) > 0), {
+        onNone: () =>
+          Effect.fail(
+            ValidationError.invalidValue(HelpDoc.p(`--${name}: expected a duration such as 12h or 7d, got ${text}`))
+          ),
+        onSome: Effect.succeed
+      })
+  )
+
 const expires = Options.text("expires").pipe(
   Options.withDescription("How long the token is accepted: e.g. 30m, 12h, 7d, 2w or 90 days (default: 1d)"),
   Options.withDefault("1d"),
-  Options.mapEffect((text) =>
-    Option.match(Option.filter(Durations.parse(text), (d) => Duration.toMillis(d) > 0), {
-      onNone: () =>
-        Effect.fail(
-          ValidationError.invalidValue(HelpDoc.p(`--expires: expected a duration such as 12h or 7d, got ${text}`))
-        ),
-      onSome: Effect.succeed
-    })
-  )
+  positiveDuration("expires")
 )
 
 const maxUses = Options.integer("max-uses").pipe(
@@ -712,6 +721,110 @@ export const clientsReissueToken = Command.make(
   )
 )
 
+const notUsedFor = Options.text("not-used-for").pipe(
+  Options.withDescription(
+    "Also the clients whose last use (authentication) is older than this, e.g. 90d (default: only never-used clients)"
+  ),
+  positiveDuration("not-used-for"),
+  Options.optional
+)
+
+/** `--older-than` with its default for `unused`, or required for `prune`. */
+const olderThan = (fallback: string | undefined) =>
+  Options.text("older-than").pipe(
+    Options.withDescription(
+      "Only the clients registered more than this long ago, e.g. 7d, 12h, 2w" +
+        (fallback === undefined ? "" : ` (default: ${fallback})`)
+    ),
+    fallback === undefined ? (option) => option : Options.withDefault(fallback),
+    positiveDuration("older-than")
+  )
+
+/** The criteria in words, for the messages. */
+const unusedDescription = (older: Duration.Duration, notUsed: Option.Option<Duration.Duration>) =>
+  `registered more than ${Duration.format(older)} ago and ${
+    Option.match(notUsed, {
+      onNone: () => "never used",
+      onSome: (d) => `not used for ${Duration.format(d)}`
+    })
+  }`
+
+/**
+ * `effect-dcr clients unused [--older-than 7d] [--not-used-for 90d] [--json]`: the clients registered
+ * long ago that never authenticated (MCP clients that re-register on every start leave them behind).
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsUnused = Command.make("unused", {
+  json,
+  olderThan: olderThan("7d"),
+  notUsedFor
+}, ({ json, notUsedFor, olderThan }) =>
+  withClients(() =>
+    Effect.gen(function*() {
+      const found = yield* Stream.runCollect(
+        Operator.unused({ olderThan, notUsedFor: Option.getOrUndefined(notUsedFor) })
+      )
+      const rows = Chunk.toReadonlyArray(found).map((client) => ({
+        clientId: client.clientId,
+        clientName: client.clientName ?? null,
+        clientType: client.clientType ?? null,
+        softwareId: client.softwareId ?? null,
+        created: iso(client.createdAt),
+        lastUsed: isoOrNull(client.lastUsedAt)
+      }))
+      if (json) return yield* Console.log(JSON.stringify(rows, null, 2))
+      if (rows.length === 0) {
+        return yield* Console.error(`No clients ${unusedDescription(olderThan, notUsedFor)}.`)
+      }
+      const table = [
+        ["client_id", "name", "type", "created", "last used"],
+        ...rows.map((row) => [
+          row.clientId,
+          row.clientName ?? "-",
+          row.clientType?.toLowerCase() ?? "?",
+          row.created,
+          row.lastUsed ?? "never"
+        ])
+      ]
+      const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)))
+      for (const line of table) {
+        yield* Console.log(line.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd())
+      }
+      yield* Console.error(
+        `${rows.length} client${rows.length === 1 ? "" : "s"} ${unusedDescription(olderThan, notUsedFor)}.`
+      )
+    })
+  )).pipe(Command.withDescription("List the clients registered long ago and never used (never a secret or a token)"))
+
+/**
+ * `effect-dcr clients prune --older-than 7d [--not-used-for 90d] [--dry-run] [--json]`: deletes the
+ * clients `clients unused` lists, in batches, and prints how many.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const clientsPrune = Command.make("prune", {
+  json,
+  olderThan: olderThan(undefined),
+  notUsedFor,
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Only count the clients that would be deleted"))
+}, ({ dryRun, json, notUsedFor, olderThan }) =>
+  withClients(() =>
+    Effect.gen(function*() {
+      const result = yield* Operator.prune({ olderThan, notUsedFor: Option.getOrUndefined(notUsedFor), dryRun })
+      if (json) return yield* Console.log(JSON.stringify({ ...result, dryRun }))
+      const what = unusedDescription(olderThan, notUsedFor)
+      yield* Console.error(
+        dryRun
+          ? `Would delete ${result.unused} client${result.unused === 1 ? "" : "s"} ${what} (dry run: nothing deleted).`
+          : `Deleted ${result.deleted} client${result.deleted === 1 ? "" : "s"} ${what}` +
+            (result.deleted < result.unused ? ` (${result.unused - result.deleted} were used meanwhile).` : ".")
+      )
+    })
+  )).pipe(Command.withDescription("Delete the clients registered long ago and never used, and print how many"))
+
 /**
  * `effect-dcr clients`: operator commands on the embedded engine's database, without any
  * registration access token.
@@ -722,9 +835,17 @@ export const clientsReissueToken = Command.make(
 export const clients = Command.make("clients").pipe(
   Command.withDescription(
     "Operator commands on the embedded engine's clients (no registration access token needed): " +
-      "list, show, delete, rotate-secret, reissue-token"
+      "list, show, delete, rotate-secret, reissue-token, unused, prune"
   ),
-  Command.withSubcommands([clientsList, clientsShow, clientsDelete, clientsRotateSecret, clientsReissueToken])
+  Command.withSubcommands([
+    clientsList,
+    clientsShow,
+    clientsDelete,
+    clientsRotateSecret,
+    clientsReissueToken,
+    clientsUnused,
+    clientsPrune
+  ])
 )
 
 /** The registry's options for `config`: client metadata documents as `serve` is configured. */

@@ -267,6 +267,13 @@ export const layer = (config: ServerConfig.ServerConfig) =>
           `  Registration requires one of the ${initialAccessTokens} initial access token(s) of DCR_INITIAL_ACCESS_TOKENS`
         )
       }
+      if (engine && config.pruneUnusedClientsAfter !== undefined) {
+        const line = `clients registered more than ${
+          Duration.format(config.pruneUnusedClientsAfter)
+        } ago and never used, every hour`
+        lines.push(`  Pruning:                ${line}`)
+        fields["prune_unused_clients_after"] = Duration.format(config.pruneUnusedClientsAfter)
+      }
       if (config.telemetry.endpoint !== undefined) {
         lines.push(`  OpenTelemetry:          traces and metrics to ${config.telemetry.endpoint} (OTLP/HTTP)`)
         fields["otlp_endpoint"] = config.telemetry.endpoint
@@ -280,7 +287,11 @@ export const layer = (config: ServerConfig.ServerConfig) =>
       HttpMiddleware.withTracerDisabledWhen((request) => healthPaths.has(request.url)),
       Layer.provide(app({ issuer, authleteApi, rateLimit, cors: config.cors, metadata: published })),
       Layer.provide(
-        Backend.layer(config.backend, { ...config.engine, registrationEndpoint }).pipe(
+        Backend.layer(
+          config.backend,
+          { ...config.engine, registrationEndpoint },
+          config.pruneUnusedClientsAfter === undefined ? undefined : { olderThan: config.pruneUnusedClientsAfter }
+        ).pipe(
           Layer.tap((backend) =>
             config.checkBackend ? Effect.provide(Backend.verify(config.backend), backend) : Effect.void
           )

@@ -85,6 +85,8 @@ export interface ServerConfig {
   readonly serviceAccessTokenFile: string
   /** `DCR_CHECK_BACKEND`: verify the Authlete credentials at startup. */
   readonly checkBackend: boolean
+  /** `DCR_PRUNE_UNUSED_CLIENTS_AFTER`: the engine prunes never-used clients older than this every hour; `undefined`: never. */
+  readonly pruneUnusedClientsAfter: Duration.Duration | undefined
   /** The connection limits and the shutdown deadline (`DCR_MAX_CONNECTIONS` … `DCR_SHUTDOWN_TIMEOUT`). */
   readonly limits: NodeRegistrationServer.Limits
   /** `DCR_CORS_ORIGINS`: CORS on the registration, management and discovery routes, or `false`. */
@@ -161,6 +163,13 @@ const consistent = (values: Settings.Values, backend: Backend): Effect.Effect<vo
       })`
     ))
   }
+  if (backend._tag === "Authlete" && values.pruneUnusedClientsAfter !== undefined) {
+    return Effect.fail(ConfigError.InvalidData(
+      ["DCR_PRUNE_UNUSED_CLIENTS_AFTER"],
+      "DCR_PRUNE_UNUSED_CLIENTS_AFTER applies to the embedded engine's database; with Authlete as the backend, " +
+        "delete clients in the Authlete service"
+    ))
+  }
   if (backend._tag === "Authlete" && (values.authleteApi || values.serviceAccessToken !== undefined)) {
     return Effect.fail(ConfigError.InvalidData(
       [values.authleteApi ? "DCR_AUTHLETE_API" : "DCR_SERVICE_ACCESS_TOKEN"],
@@ -194,6 +203,7 @@ export const make = (values: Settings.Values): Effect.Effect<ServerConfig, Confi
     authleteApi: values.authleteApi || values.serviceAccessToken !== undefined,
     serviceAccessTokenFile: values.serviceAccessTokenFile,
     checkBackend: values.checkBackend,
+    pruneUnusedClientsAfter: values.pruneUnusedClientsAfter,
     limits: {
       maxConnections: values.maxConnections,
       maxConnectionsPerAddress: values.maxConnectionsPerAddress,

@@ -349,6 +349,16 @@ export const server = {
     read: Config.duration,
     shownDefault: "10 seconds"
   }),
+  pruneUnusedClientsAfter: optional("DCR_PRUNE_UNUSED_CLIENTS_AFTER", {
+    description: "Embedded engine: every hour, delete the clients registered more than this long ago that never " +
+      "authenticated (as effect-dcr clients prune --older-than does), e.g. 30d.",
+    read: (name) =>
+      Durations.config(name).pipe(Config.validate({
+        message: `Expected ${name} to be a duration above 0, such as 7d or 30d`,
+        validation: (duration) => Duration.toMillis(duration) > 0
+      })),
+    shownDefault: "unset (never pruned automatically)"
+  }),
   serviceId: value("DCR_SERVICE_ID", {
     description: "The service id of the local Authlete-compatible API (/api/{serviceId}/client/registration).",
     read: nonEmpty,

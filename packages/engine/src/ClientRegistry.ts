@@ -23,7 +23,7 @@ import {
   type UnauthorizedClient,
   type UnsupportedResponseType
 } from "./ClientRegistryError.js"
-import { ClientStore, ClientStoreError } from "./ClientStore.js"
+import { type ClientRecord, ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as ClientAssertion from "./internal/clientAssertion.js"
 import * as Credentials from "./internal/credentials.js"
 import * as Metadata from "./internal/metadata.js"
@@ -50,7 +50,21 @@ export interface Options {
    * document at that URL instead of the store (default: off; see `ClientIdMetadataDocument.Options`).
    */
   readonly clientIdMetadataDocuments?: ClientIdMetadataDocument.Options | undefined
+  /**
+   * How stale a client's recorded last use may get (default `defaultLastUseGranularity`, an hour):
+   * a successful `authenticate` writes the time only when the stored one is absent or older, so a
+   * busy client costs one write per this period, not one per token request.
+   */
+  readonly lastUseGranularity?: Duration.DurationInput | undefined
 }
+
+/**
+ * The default `lastUseGranularity`: one hour.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultLastUseGranularity: Duration.Duration = Duration.hours(1)
 
 /**
  * The form parameters of a token request: `URLSearchParams`, or a record as a body parser gives
@@ -124,7 +138,8 @@ export interface Service {
    * `client_secret_basic`, `client_secret_post` (secret compared with the stored hash in constant
    * time, `client_secret_expires_at` honoured), `none` (public clients) or `private_key_jwt`
    * (against the registered inline `jwks`). `client_secret_jwt` cannot be checked: only a hash of
-   * the secret is stored.
+   * the secret is stored. A success records the client's last use (`ClientStore.recordUse`, see
+   * `Options.lastUseGranularity`); `find` does not, since anyone can name a client id.
    */
   readonly authenticate: (
     credentials: ClientCredentials
@@ -168,6 +183,8 @@ interface Found {
   readonly client: Client
   readonly secretHash: string | undefined
   readonly secretExpiresAt: number | undefined
+  /** The stored row, for a registered client (a metadata document's client has none). */
+  readonly record: ClientRecord | undefined
 }
 
 const supportedMethods: ReadonlySet<string> = new Set<AuthenticationMethod>([
@@ -197,7 +214,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     if (resolver !== undefined && ClientIdMetadataDocument.isDocumentUrl(clientId)) {
       return resolver.resolve(clientId).pipe(
         Effect.map((client) =>
-          Option.some<Found>({ clientId, client, secretHash: undefined, secretExpiresAt: undefined })
+          Option.some<Found>({ clientId, client, secretHash: undefined, secretExpiresAt: undefined, record: undefined })
         ),
         Effect.mapError((error) =>
           new InvalidClient({
@@ -218,10 +235,29 @@ export const make = Effect.fnUntraced(function*(options: Options) {
           clientId: found.value.clientId,
           client: client.right,
           secretHash: found.value.clientSecretHash,
-          secretExpiresAt: found.value.clientSecretExpiresAt
+          secretExpiresAt: found.value.clientSecretExpiresAt,
+          record: found.value
         }))
     })
   }
+
+  // The client's last use, for pruning never-used clients: written only when the stored one is older
+  // than the granularity (conditionally, so racing requests write once). A failed write is logged,
+  // never the client's failure: the authentication itself succeeded.
+  const lastUseMillis = Duration.toMillis(Duration.decode(options.lastUseGranularity ?? defaultLastUseGranularity))
+  const recordUse = (record: ClientRecord) =>
+    Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) =>
+        record.lastUsedAt !== undefined && record.lastUsedAt >= now - lastUseMillis
+          ? Effect.void
+          : store.recordUse(record.clientId, now, now - lastUseMillis).pipe(
+            Effect.asVoid,
+            Effect.catchAll((error) =>
+              Effect.logWarning(`ClientRegistry: could not record the last use of client ${record.clientId}`, error)
+            )
+          )
+    )
 
   const find = Effect.fn("ClientRegistry.find")(function*(clientId: string) {
     return Option.map(yield* findRecord(clientId), ({ client }) => client)
@@ -242,14 +278,18 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       if ("secret" in presented) Credentials.matches(presented.secret, dummyHash)
       return yield* failure("UnknownClient", "client authentication failed")
     }
-    const { client, secretHash, secretExpiresAt } = found.value
+    const { client, record, secretExpiresAt, secretHash } = found.value
     const registered = registeredMethod(client)
-    const authenticated = (assertion?: AuthenticatedClient["assertion"]): AuthenticatedClient => ({
-      clientId: found.value.clientId,
-      client,
-      method: tried,
-      ...(assertion === undefined ? {} : { assertion })
-    })
+    const authenticated = (assertion?: AuthenticatedClient["assertion"]): Effect.Effect<AuthenticatedClient> => {
+      const answer: AuthenticatedClient = {
+        clientId: found.value.clientId,
+        client,
+        method: tried,
+        ...(assertion === undefined ? {} : { assertion })
+      }
+      // a registered client's last use is recorded; a metadata document's client is not stored
+      return record === undefined ? Effect.succeed(answer) : Effect.as(recordUse(record), answer)
+    }
     if (registered === "client_secret_jwt" && presented.method === "client_assertion") {
       return yield* failure(
         "ClientSecretJwtUnsupported",
@@ -277,9 +317,9 @@ export const make = Effect.fnUntraced(function*(options: Options) {
         now: yield* Clock.currentTimeMillis,
         clockTolerance
       })
-      return authenticated(verified)
+      return yield* authenticated(verified)
     }
-    if (presented.method === "none") return authenticated()
+    if (presented.method === "none") return yield* authenticated()
     if (!Credentials.matches(presented.secret, secretHash ?? dummyHash)) {
       return yield* failure("WrongSecret", "client authentication failed")
     }
@@ -287,7 +327,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     if (expiresAt !== undefined && (yield* Clock.currentTimeMillis) >= expiresAt) {
       return yield* failure("SecretExpired", "the client secret has expired")
     }
-    return authenticated()
+    return yield* authenticated()
   })
 
   return ClientRegistry.of({

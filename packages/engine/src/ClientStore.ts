@@ -1,7 +1,8 @@
 /**
  * Where the engine keeps registered clients: one row per client, holding only SHA-256 hashes of
- * its token and secret. `SqliteClientStore` implements it; another database implements the same
- * six operations (see the README's "Storage" section for the contract).
+ * its token and secret, and when it last authenticated. `SqliteClientStore` and `PgClientStore`
+ * implement it; another database implements the same operations (see the README's "Storage"
+ * section for the contract).
  *
  * @since 0.1.0
  */
@@ -41,6 +42,12 @@ export interface ClientRecord {
   readonly createdAt: number
   /** Last modification time, epoch milliseconds. */
   readonly modifiedAt: number
+  /**
+   * When the client last authenticated, epoch milliseconds, as `recordUse` wrote it (so to the
+   * registry's granularity, an hour by default); absent: never. `insert` and `replace` neither
+   * write nor change it.
+   */
+  readonly lastUsedAt?: number | undefined
 }
 
 /**
@@ -95,6 +102,9 @@ export class ClientStoreError extends Schema.TaggedError<ClientStoreError>()("Cl
     "delete",
     "revokeRegistrationAccessToken",
     "listClients",
+    "recordUse",
+    "listUnused",
+    "deleteUnused",
     "createInitialAccessToken",
     "consumeInitialAccessToken",
     "releaseInitialAccessToken",
@@ -159,6 +169,46 @@ export const listLimit = (limit: number): number =>
   Number.isFinite(limit) ? Math.min(maxListLimit, Math.max(1, Math.floor(limit))) : limit > 0 ? maxListLimit : 1
 
 /**
+ * Which clients count as unused: registered before `createdBefore` and never used (`lastUsedAt`
+ * absent), or, with `lastUsedBefore`, last used before that time. Times are epoch milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnusedCriteria {
+  /** Only clients created before this time. */
+  readonly createdBefore: number
+  /** Also clients whose last use is before this time; absent: only clients never used. */
+  readonly lastUsedBefore?: number | undefined
+}
+
+/**
+ * Options of `listUnused`: one window of the client table in primary-key order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnusedScan extends UnusedCriteria {
+  /** How many clients the window spans (matching or not), taken as `listLimit` takes a limit. */
+  readonly limit: number
+  /** The window starts after this client id; absent: from the first. */
+  readonly after?: string | undefined
+}
+
+/**
+ * One window of `listUnused`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnusedPage {
+  /** The unused clients of the window, in the window's order, each as `find` answers it. */
+  readonly clients: ReadonlyArray<ClientRecord>
+  /** Where the next window starts (its `after`); `undefined` when this window reached the end. */
+  readonly next: string | undefined
+}
+
+/**
  * The store's operations.
  *
  * @since 0.1.0
@@ -202,6 +252,33 @@ export interface Service {
    * Not a snapshot: clients inserted or deleted between pages may or may not appear.
    */
   readonly list: (options: ListOptions) => Effect.Effect<ReadonlyArray<ClientRecord>, ClientStoreError>
+  /**
+   * Records that the client authenticated at `usedAt`: sets its `lastUsedAt` to `usedAt` when it has
+   * none or one before `staleBefore` (at most `usedAt`), in one conditional write by primary key;
+   * otherwise writes nothing, so concurrent uses (also from other instances) of a recently used
+   * client do not all write. `true` when it wrote.
+   */
+  readonly recordUse: (
+    clientId: string,
+    usedAt: number,
+    staleBefore: number
+  ) => Effect.Effect<boolean, ClientStoreError>
+  /**
+   * For operators and the pruning schedule (never on a request's path): the unused clients among the
+   * next `listLimit(limit)` clients after `after` in primary-key order. Each call reads a bounded
+   * range of the primary key (no index on the age or last use, which every registration would pay
+   * for); walk the table window by window with `next`.
+   */
+  readonly listUnused: (scan: UnusedScan) => Effect.Effect<UnusedPage, ClientStoreError>
+  /**
+   * Deletes those of `clientIds` that are still unused by `criteria`, in one statement that checks
+   * the criteria again (a client used since it was listed stays). Answers the ids it deleted. The
+   * caller bounds the list: `Operator.prune` passes the unused clients of one `listUnused` window.
+   */
+  readonly deleteUnused: (
+    clientIds: ReadonlyArray<string>,
+    criteria: UnusedCriteria
+  ) => Effect.Effect<ReadonlyArray<string>, ClientStoreError>
 }
 
 /**

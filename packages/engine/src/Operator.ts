@@ -2,12 +2,13 @@
  * Operator operations on the engine's `ClientStore`, without any registration access token: list,
  * show, delete, rotate a client secret, reissue a registration access token (the lost-token case,
  * and the way back for a client whose token was revoked under RFC 7592 §2). New credentials are
- * answered once as `Redacted`; only their SHA-256 hashes are stored. The `effect-dcr clients`
- * commands are these functions.
+ * answered once as `Redacted`; only their SHA-256 hashes are stored. Housekeeping: list and prune
+ * clients registered long ago and never used. The `effect-dcr clients` commands are these functions.
  *
  * @since 0.1.0
  */
 import type { Client } from "@effect-dcr/schema"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -15,12 +16,16 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import {
   type ClientRecord,
   ClientStore,
   type ClientStoreError,
   type ListOptions,
-  revokedTokenHash
+  maxListLimit,
+  revokedTokenHash,
+  type UnusedCriteria,
+  type UnusedPage
 } from "./ClientStore.js"
 import type * as Engine from "./Engine.js"
 import * as Answers from "./internal/answers.js"
@@ -86,6 +91,8 @@ export interface ClientSummary {
   readonly clientSecretExpiresAt: number | undefined
   /** The registration access token was revoked (RFC 7592 §2): `reissueToken` gives the client a new one. */
   readonly registrationAccessTokenRevoked: boolean
+  /** When it last authenticated, epoch milliseconds, to the registry's granularity; `undefined`: never. */
+  readonly lastUsedAt: number | undefined
 }
 
 const summary = (record: ClientRecord): ClientSummary => {
@@ -99,7 +106,8 @@ const summary = (record: ClientRecord): ClientSummary => {
     createdAt: record.createdAt,
     modifiedAt: record.modifiedAt,
     clientSecretExpiresAt: record.clientSecretExpiresAt,
-    registrationAccessTokenRevoked: record.registrationAccessTokenHash === revokedTokenHash
+    registrationAccessTokenRevoked: record.registrationAccessTokenHash === revokedTokenHash,
+    lastUsedAt: record.lastUsedAt
   }
 }
 
@@ -262,4 +270,102 @@ export const remove = Effect.fn("Operator.remove")(function*(clientId: string) {
     if (yield* store.delete(clientId, found.value.registrationAccessTokenHash)) return
   }
   return yield* new OperatorError({ reason: "Conflict", clientId })
+})
+
+/**
+ * Which clients `unused` and `prune` take: registered more than `olderThan` ago and never used
+ * (never authenticated), or, with `notUsedFor`, also those last used more than that long ago.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnusedOptions {
+  readonly olderThan: Duration.DurationInput
+  readonly notUsedFor?: Duration.DurationInput | undefined
+  /** Clients read per store call (a window of the primary key), 1 to `maxListLimit` (the default). */
+  readonly batchSize?: number | undefined
+}
+
+const criteriaAt = (options: UnusedOptions, now: number): UnusedCriteria => ({
+  createdBefore: now - Duration.toMillis(Duration.decode(options.olderThan)),
+  lastUsedBefore: options.notUsedFor === undefined
+    ? undefined
+    : now - Duration.toMillis(Duration.decode(options.notUsedFor))
+})
+
+interface UnusedWindow {
+  readonly page: UnusedPage
+  readonly criteria: UnusedCriteria
+}
+
+/**
+ * The unused windows of the whole table, one store call each, with the criteria fixed at the start.
+ */
+const unusedPages = (options: UnusedOptions) =>
+  Stream.unwrap(Effect.gen(function*() {
+    const store = yield* ClientStore
+    const criteria = criteriaAt(options, yield* Clock.currentTimeMillis)
+    const limit = options.batchSize ?? maxListLimit
+    return Stream.paginateChunkEffect<string | undefined, UnusedWindow, ClientStoreError, never>(
+      undefined,
+      (after) =>
+        Effect.map(
+          store.listUnused({ ...criteria, limit, after }),
+          (page) => [Chunk.of<UnusedWindow>({ page, criteria }), Option.fromNullable(page.next)] as const
+        )
+    )
+  }))
+
+/**
+ * The unused clients (see `UnusedOptions`), summarised, in client id order as the store walks its
+ * primary key window by window: never the whole table in one statement.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const unused = (
+  options: UnusedOptions
+): Stream.Stream<ClientSummary, ClientStoreError, ClientStore> =>
+  unusedPages(options).pipe(
+    Stream.mapConcat(({ page }) => page.clients.map(summary)),
+    Stream.withSpan("Operator.unused")
+  )
+
+/**
+ * What `prune` did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PruneResult {
+  /** The clients found unused. */
+  readonly unused: number
+  /** Of them, the clients deleted: none on a dry run, fewer when some were used meanwhile. */
+  readonly deleted: number
+}
+
+/**
+ * Deletes the unused clients (see `UnusedOptions`), one window of the primary key at a time; each
+ * delete checks the criteria again, so a client that authenticates meanwhile stays. `dryRun` only
+ * counts them.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
+export const prune = Effect.fn("Operator.prune")(function*(options: UnusedOptions & { readonly dryRun?: boolean }) {
+  const store = yield* ClientStore
+  const none: PruneResult = { unused: 0, deleted: 0 }
+  return yield* unusedPages(options).pipe(
+    Stream.runFoldEffect(
+      none,
+      (total, { criteria, page }) =>
+        Effect.map(
+          options.dryRun === true || page.clients.length === 0
+            ? Effect.succeed(0)
+            : Effect.map(store.deleteUnused(page.clients.map((client) => client.clientId), criteria), (ids) =>
+              ids.length),
+          (deleted): PruneResult => ({ unused: total.unused + page.clients.length, deleted: total.deleted + deleted })
+        )
+    )
+  )
 })

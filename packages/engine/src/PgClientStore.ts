@@ -130,6 +130,13 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   "4_drop_registration_access_token_hash_index": Effect.flatMap(
     SqlClient.SqlClient,
     (sql) => sql`DROP INDEX IF EXISTS dcr_clients_registration_access_token_hash`
+  ),
+  // When a client last authenticated (`recordUse`). No index, as in SqliteClientStore's migration 7:
+  // pruning walks the primary key in bounded windows. Adding a nullable column without a default
+  // only changes the catalog (no table rewrite).
+  "5_client_last_used_at": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN last_used_at bigint`
   )
 }
 
@@ -168,6 +175,7 @@ interface Row {
   readonly created_at: string
   readonly modified_at: string
   readonly registration_policy: string | null
+  readonly last_used_at: string | null
 }
 
 const toRecord = (row: Row): ClientRecord => ({
@@ -179,11 +187,19 @@ const toRecord = (row: Row): ClientRecord => ({
   softwareId: row.software_id ?? undefined,
   ...(row.registration_policy === null ? {} : { registrationPolicy: row.registration_policy }),
   createdAt: Number(row.created_at),
-  modifiedAt: Number(row.modified_at)
+  modifiedAt: Number(row.modified_at),
+  ...(row.last_used_at === null ? {} : { lastUsedAt: Number(row.last_used_at) })
 })
 
 const columns =
   "client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy"
+
+/** What `find` and the listings read: the inserted columns and the last use. */
+const readColumns = `${columns}, last_used_at`
+
+/** `ClientStore.UnusedCriteria` in SQL, on two parameters (a null `lastUsedBefore`: never-used clients only). */
+const unusedCondition = (createdBefore: string, lastUsedBefore: string) =>
+  `created_at < ${createdBefore} AND (last_used_at IS NULL OR last_used_at < ${lastUsedBefore})`
 
 /**
  * The statements of the hot path, each named so that a connection parses and plans it once.
@@ -221,7 +237,7 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
   },
   find: {
     name: "effect_dcr_find_client",
-    text: `SELECT ${columns} FROM dcr_clients WHERE client_id = $1`
+    text: `SELECT ${readColumns} FROM dcr_clients WHERE client_id = $1`
   },
   replace: {
     name: "effect_dcr_replace_client",
@@ -235,7 +251,41 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
   /** Byte order (`"C"`), whatever the database's collation, so that both stores list alike. */
   listClients: {
     name: "effect_dcr_list_clients",
-    text: `SELECT ${columns} FROM dcr_clients WHERE client_id COLLATE "C" > $1 ORDER BY client_id COLLATE "C" LIMIT $2`
+    text:
+      `SELECT ${readColumns} FROM dcr_clients WHERE client_id COLLATE "C" > $1 ORDER BY client_id COLLATE "C" LIMIT $2`
+  },
+  recordUse: {
+    name: "effect_dcr_record_client_use",
+    text:
+      "UPDATE dcr_clients SET last_used_at = $2 WHERE client_id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
+  },
+  /**
+   * The pruning windows walk the primary key in the column's own collation (not `"C"` as `list`
+   * does), so that its index serves them: the window's last id ($2-th after $1), then the unused
+   * rows up to it (or to the end when the window reaches it). No index on created_at or
+   * last_used_at (see migration 5).
+   */
+  unusedWindowEnd: {
+    name: "effect_dcr_unused_window_end",
+    text: "SELECT client_id FROM dcr_clients WHERE client_id > $1 ORDER BY client_id LIMIT 1 OFFSET $2"
+  },
+  listUnused: {
+    name: "effect_dcr_list_unused_clients",
+    text: `SELECT ${readColumns} FROM dcr_clients WHERE client_id > $1 AND client_id <= $2 AND ${
+      unusedCondition("$3", "$4")
+    } ORDER BY client_id`
+  },
+  listUnusedToEnd: {
+    name: "effect_dcr_list_unused_clients_to_end",
+    text: `SELECT ${readColumns} FROM dcr_clients WHERE client_id > $1 AND ${
+      unusedCondition("$2", "$3")
+    } ORDER BY client_id`
+  },
+  deleteUnused: {
+    name: "effect_dcr_delete_unused_clients",
+    text: `DELETE FROM dcr_clients WHERE client_id = ANY($1::text[]) AND ${
+      unusedCondition("$2", "$3")
+    } RETURNING client_id`
   },
   revokeRegistrationAccessToken: {
     name: "effect_dcr_revoke_registration_access_token_of",
@@ -559,7 +609,35 @@ export const makeContext = (
         Effect.map(
           query<Row>("listClients", { ...statements.listClients, values: [after ?? "", listLimit(limit)] }),
           ({ rows }) => rows.map(toRecord)
-        )
+        ),
+      recordUse: (clientId, usedAt, staleBefore) =>
+        changed("recordUse", { ...statements.recordUse, values: [clientId, usedAt, staleBefore] }),
+      listUnused: ({ after, createdBefore, lastUsedBefore, limit }) =>
+        Effect.gen(function*() {
+          const from = after ?? ""
+          const end = yield* query<{ readonly client_id: string }>("listUnused", {
+            ...statements.unusedWindowEnd,
+            values: [from, listLimit(limit) - 1]
+          })
+          const last = end.rows[0]?.client_id
+          const { rows } = yield* query<Row>(
+            "listUnused",
+            last === undefined
+              ? { ...statements.listUnusedToEnd, values: [from, createdBefore, lastUsedBefore ?? null] }
+              : { ...statements.listUnused, values: [from, last, createdBefore, lastUsedBefore ?? null] }
+          )
+          return { clients: rows.map(toRecord), next: last }
+        }),
+      deleteUnused: (clientIds, { createdBefore, lastUsedBefore }) =>
+        clientIds.length === 0
+          ? Effect.succeed([])
+          : Effect.map(
+            query<{ readonly client_id: string }>("deleteUnused", {
+              ...statements.deleteUnused,
+              values: [clientIds, createdBefore, lastUsedBefore ?? null]
+            }),
+            ({ rows }) => rows.map((row) => row.client_id)
+          )
     })
 
     const tokens = InitialAccessTokenStore.of({

@@ -33,7 +33,9 @@ import {
   type InsertOptions,
   listLimit,
   type ListOptions,
-  revokedTokenHash
+  revokedTokenHash,
+  type UnusedCriteria,
+  type UnusedScan
 } from "./ClientStore.js"
 import * as DatabaseUrl from "./DatabaseUrl.js"
 import { InitialAccessTokenStore } from "./InitialAccessTokenStore.js"
@@ -112,6 +114,13 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   "6_drop_registration_access_token_hash_index": Effect.flatMap(
     SqlClient.SqlClient,
     (sql) => sql`DROP INDEX IF EXISTS dcr_clients_registration_access_token_hash`
+  ),
+  // When a client last authenticated (`recordUse`), for pruning clients that were never used. No
+  // index: pruning walks the primary key in bounded windows, and an index on it (or on created_at)
+  // would cost every registration one more index insert and every recorded use an index update.
+  "7_client_last_used_at": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN last_used_at INTEGER`
   )
 }
 
@@ -130,6 +139,7 @@ interface Row {
   readonly created_at: number
   readonly modified_at: number
   readonly registration_policy: string | null
+  readonly last_used_at: number | null
 }
 
 const toRecord = (row: Row): ClientRecord => ({
@@ -141,7 +151,8 @@ const toRecord = (row: Row): ClientRecord => ({
   softwareId: row.software_id ?? undefined,
   ...(row.registration_policy === null ? {} : { registrationPolicy: row.registration_policy }),
   createdAt: row.created_at,
-  modifiedAt: row.modified_at
+  modifiedAt: row.modified_at,
+  ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at })
 })
 
 const changes = (result: unknown): number =>
@@ -443,7 +454,7 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const find = (clientId: string) =>
     sql<
       Row
-    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy FROM dcr_clients WHERE client_id = ${clientId}`
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy, last_used_at FROM dcr_clients WHERE client_id = ${clientId}`
       .pipe(
         Effect.map((rows) => rows.length === 0 ? Option.none() : Option.some(toRecord(rows[0]!))),
         Effect.mapError(storeError("find"))
@@ -478,14 +489,66 @@ export const makeWithClient = Effect.fnUntraced(function*(
   const list = ({ after, limit }: ListOptions) =>
     sql<
       Row
-    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy FROM dcr_clients WHERE client_id > ${
+    >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy, last_used_at FROM dcr_clients WHERE client_id > ${
       after ?? ""
     } ORDER BY client_id LIMIT ${listLimit(limit)}`.pipe(
       Effect.map((rows): ReadonlyArray<ClientRecord> => rows.map(toRecord)),
       Effect.mapError(storeError("listClients"))
     )
 
-  return ClientStore.of({ insert, find, replace, delete: delete_, revokeRegistrationAccessToken, list })
+  const recordUse = (clientId: string, usedAt: number, staleBefore: number) =>
+    sql`UPDATE dcr_clients SET last_used_at = ${usedAt} WHERE client_id = ${clientId} AND (last_used_at IS NULL OR last_used_at < ${staleBefore})`
+      .raw.pipe(
+        Effect.map((result) => changes(result) === 1),
+        Effect.mapError(storeError("recordUse"))
+      )
+
+  // A window of the primary key: its last id first (an index-only walk of `limit` entries), then
+  // the unused rows of that id range. No index on created_at or last_used_at: see migration 7.
+  const listUnused = ({ after, createdBefore, lastUsedBefore, limit }: UnusedScan) =>
+    Effect.gen(function*() {
+      const from = after ?? ""
+      const boundary = yield* sql<
+        { readonly client_id: string }
+      >`SELECT client_id FROM dcr_clients WHERE client_id > ${from} ORDER BY client_id LIMIT 1 OFFSET ${
+        listLimit(limit) - 1
+      }`
+      const last = boundary[0]?.client_id
+      // two texts rather than `(? IS NULL OR client_id <= ?)`, which would not bound the index range
+      const upTo = last === undefined ? sql`` : sql` AND client_id <= ${last}`
+      const rows = yield* sql<
+        Row
+      >`SELECT client_id, client, registration_access_token_hash, client_secret_hash, client_secret_expires_at, software_id, created_at, modified_at, registration_policy, last_used_at FROM dcr_clients WHERE client_id > ${from}${upTo} AND created_at < ${createdBefore} AND (last_used_at IS NULL OR last_used_at < ${
+        lastUsedBefore ?? null
+      }) ORDER BY client_id`
+      return { clients: rows.map(toRecord), next: last }
+    }).pipe(Effect.mapError(storeError("listUnused")))
+
+  const deleteUnused = (clientIds: ReadonlyArray<string>, { createdBefore, lastUsedBefore }: UnusedCriteria) =>
+    clientIds.length === 0
+      ? Effect.succeed([])
+      : sql<
+        { readonly client_id: string }
+      >`DELETE FROM dcr_clients WHERE client_id IN (SELECT value FROM json_each(${
+        JSON.stringify(clientIds)
+      })) AND created_at < ${createdBefore} AND (last_used_at IS NULL OR last_used_at < ${
+        lastUsedBefore ?? null
+      }) RETURNING client_id`.pipe(
+        Effect.map((rows): ReadonlyArray<string> => rows.map((row) => row.client_id)),
+        Effect.mapError(storeError("deleteUnused"))
+      )
+
+  return ClientStore.of({
+    insert,
+    find,
+    replace,
+    delete: delete_,
+    revokeRegistrationAccessToken,
+    list,
+    recordUse,
+    listUnused,
+    deleteUnused
+  })
 })
 
 interface TokenRow {

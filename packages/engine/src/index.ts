@@ -97,3 +97,10 @@ export * as ClientRegistryError from "./ClientRegistryError.js"
  * @since 0.1.0
  */
 export * as ClientIdMetadataDocument from "./ClientIdMetadataDocument.js"
+
+/**
+ * Automatic pruning of clients registered long ago and never used, on a schedule.
+ *
+ * @since 0.1.0
+ */
+export * as Housekeeping from "./Housekeeping.js"

@@ -489,7 +489,11 @@ const failingStore = Layer.succeed(
       Effect.fail(
         new ClientStore.ClientStoreError({ operation: "revokeRegistrationAccessToken", cause: new Error("x") })
       ),
-    list: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "listClients", cause: new Error("x") }))
+    list: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "listClients", cause: new Error("x") })),
+    recordUse: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "recordUse", cause: new Error("x") })),
+    listUnused: () => Effect.fail(new ClientStore.ClientStoreError({ operation: "listUnused", cause: new Error("x") })),
+    deleteUnused: () =>
+      Effect.fail(new ClientStore.ClientStoreError({ operation: "deleteUnused", cause: new Error("x") }))
   })
 )
 

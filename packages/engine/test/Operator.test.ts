@@ -57,7 +57,8 @@ forEachStore("Operator", (store) => {
             createdAt: 0,
             modifiedAt: 0,
             clientSecretExpiresAt: hour,
-            registrationAccessTokenRevoked: false
+            registrationAccessTokenRevoked: false,
+            lastUsedAt: undefined
           },
           {
             clientId: cli.clientId,
@@ -68,7 +69,8 @@ forEachStore("Operator", (store) => {
             createdAt: 0,
             modifiedAt: 0,
             clientSecretExpiresAt: undefined,
-            registrationAccessTokenRevoked: false
+            registrationAccessTokenRevoked: false,
+            lastUsedAt: undefined
           }
         ].sort((a, b) => a.clientId < b.clientId ? -1 : 1)
         assert.deepStrictEqual(listed, expected)

@@ -8,6 +8,8 @@ import type { ClientStore, InitialAccessTokenStore } from "@effect-dcr/engine"
 import { Engine } from "@effect-dcr/engine"
 import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
@@ -50,6 +52,8 @@ export interface StoreDatabase {
   readonly open: (options?: StoreOptions) => StoreLayer
   /** Everything stored, as text (to look for secrets that must never be stored). */
   readonly dump: Effect.Effect<string>
+  /** Runs SQL statements on the database directly, outside any store (e.g. to rebuild an older schema). */
+  readonly exec: (statements: ReadonlyArray<string>) => Effect.Effect<void>
 }
 
 export interface StoreTarget {
@@ -74,7 +78,14 @@ const sqliteDatabase: Effect.Effect<StoreDatabase, never, Scope.Scope> = Effect.
     open: (options) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite"), ...options }),
     dump: Effect.sync(() =>
       fs.readdirSync(dir).map((file) => fs.readFileSync(path.join(dir, file)).toString("latin1")).join("\n")
-    )
+    ),
+    exec: (statements) =>
+      Effect.scoped(
+        Effect.flatMap(
+          SqliteClient.make({ filename: path.join(dir, "dcr.sqlite") }),
+          (sql) => Effect.forEach(statements, (text) => sql.unsafe(text), { discard: true })
+        )
+      ).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
   })
 )
 
@@ -99,7 +110,17 @@ const postgresDatabase: Effect.Effect<StoreDatabase, never, Scope.Scope> = Effec
       } finally {
         await client.end()
       }
-    })
+    }),
+    exec: (statements) =>
+      Effect.promise(async () => {
+        const client = new Pg.Client({ connectionString: Redacted.value(url) })
+        await client.connect()
+        try {
+          for (const text of statements) await client.query(text)
+        } finally {
+          await client.end()
+        }
+      })
   })
 )
 

@@ -159,6 +159,111 @@ export const storeContract = (name: string, makeLayer: () => Layer.Layer<Stores,
       })))
   })
 
+  describe(`${name}: ClientStore housekeeping contract`, () => {
+    const plain = { uniqueSoftwareId: false }
+
+    it.effect("recordUse writes lastUsedAt only when absent or older than staleBefore; replace keeps it", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const r = record()
+        yield* store.insert(r, plain)
+        const lastUsed = (id: string) => Effect.map(store.find(id), (found) => Option.getOrThrow(found).lastUsedAt)
+        assert.isUndefined(yield* lastUsed(r.clientId))
+        assert.isTrue(yield* store.recordUse(r.clientId, now, now - 3_600_000))
+        assert.strictEqual(yield* lastUsed(r.clientId), now)
+        // within the granularity: nothing written
+        assert.isFalse(yield* store.recordUse(r.clientId, now + 60_000, now + 60_000 - 3_600_000))
+        assert.strictEqual(yield* lastUsed(r.clientId), now)
+        // once the stored use is older than staleBefore: written
+        assert.isTrue(yield* store.recordUse(r.clientId, now + 3_600_001, now + 1))
+        assert.strictEqual(yield* lastUsed(r.clientId), now + 3_600_001)
+        // an unknown client: nothing
+        assert.isFalse(yield* store.recordUse("999999999999997", now, now))
+        // replace and revocation keep it; find and list answer it
+        const next: ClientStore.ClientReplacement = {
+          client: r.client,
+          registrationAccessTokenHash: hashOf("next"),
+          clientSecretHash: r.clientSecretHash,
+          clientSecretExpiresAt: undefined,
+          softwareId: undefined,
+          modifiedAt: r.modifiedAt + 1
+        }
+        assert.isTrue(yield* store.replace(r.clientId, r.registrationAccessTokenHash, next))
+        assert.deepStrictEqual(
+          yield* store.find(r.clientId),
+          Option.some({ ...r, ...next, lastUsedAt: now + 3_600_001 })
+        )
+        assert.deepStrictEqual(yield* store.list({ limit: 10 }), [{ ...r, ...next, lastUsedAt: now + 3_600_001 }])
+      })))
+
+    it.effect("listUnused walks the primary key in bounded windows and answers the never-used clients older than the cutoff", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const old = now - 10 * 86_400_000
+        const criteria = { createdBefore: now - 7 * 86_400_000 }
+        assert.deepStrictEqual(yield* store.listUnused({ ...criteria, limit: 10 }), { clients: [], next: undefined })
+        const unusedOld = Array.from({ length: 5 }, () => record({ createdAt: old, modifiedAt: old }))
+        const usedOld = Array.from({ length: 2 }, () => record({ createdAt: old, modifiedAt: old }))
+        const recent = Array.from({ length: 2 }, () => record({ createdAt: now - 86_400_000 }))
+        const all = [...unusedOld, ...usedOld, ...recent]
+        for (const r of [...all].reverse()) yield* store.insert(r, plain)
+        for (const r of usedOld) assert.isTrue(yield* store.recordUse(r.clientId, now - 8 * 86_400_000, now))
+        const ids = all.map((r) => r.clientId).sort()
+        // windows of 2 clients (matching or not): 9 clients give 5 windows, the cursor is the window's last id
+        const windows: Array<ClientStore.UnusedPage> = []
+        let after: string | undefined
+        do {
+          const page = yield* store.listUnused({ ...criteria, limit: 2, after })
+          windows.push(page)
+          after = page.next
+        } while (after !== undefined)
+        assert.deepStrictEqual(windows.map((w) => w.next), [ids[1], ids[3], ids[5], ids[7], undefined])
+        for (const w of windows) assert.isAtMost(w.clients.length, 2)
+        assert.deepStrictEqual(
+          windows.flatMap((w) => w.clients),
+          [...unusedOld].sort((a, b) => a.clientId < b.clientId ? -1 : 1)
+        )
+        // also the clients not used since a time: the used ones were last used 8 days ago
+        const stale = yield* store.listUnused({ ...criteria, lastUsedBefore: now - 7 * 86_400_000, limit: 100 })
+        assert.deepStrictEqual(
+          stale.clients.map((r) => r.clientId),
+          [...unusedOld, ...usedOld].map((r) => r.clientId).sort()
+        )
+        assert.deepStrictEqual(
+          (yield* store.listUnused({ ...criteria, lastUsedBefore: now - 9 * 86_400_000, limit: 100 })).clients.length,
+          5
+        )
+        // every client is recent for an older cutoff
+        assert.deepStrictEqual((yield* store.listUnused({ createdBefore: old, limit: 100 })).clients, [])
+      })))
+
+    it.effect("deleteUnused deletes only the given clients still unused: a used one and a recent one stay", () =>
+      run(Effect.gen(function*() {
+        const store = yield* ClientStore.ClientStore
+        const old = now - 10 * 86_400_000
+        const criteria = { createdBefore: now - 7 * 86_400_000 }
+        const unusedOld = [record({ createdAt: old }), record({ createdAt: old }), record({ createdAt: old })]
+        const used = record({ createdAt: old })
+        const recent = record({ createdAt: now })
+        for (const r of [...unusedOld, used, recent]) yield* store.insert(r, plain)
+        yield* store.recordUse(used.clientId, now, now)
+        assert.deepStrictEqual(yield* store.deleteUnused([], criteria), [])
+        const deleted = yield* store.deleteUnused(
+          [unusedOld[0]!.clientId, unusedOld[1]!.clientId, used.clientId, recent.clientId, "999999999999996"],
+          criteria
+        )
+        assert.deepStrictEqual([...deleted].sort(), [unusedOld[0]!.clientId, unusedOld[1]!.clientId].sort())
+        for (const r of unusedOld.slice(0, 2)) assert.isTrue(Option.isNone(yield* store.find(r.clientId)))
+        for (const r of [unusedOld[2]!, used, recent]) assert.isTrue(Option.isSome(yield* store.find(r.clientId)))
+        // with lastUsedBefore after the use, the used client goes too; the recent one never
+        assert.deepStrictEqual(
+          yield* store.deleteUnused([used.clientId, recent.clientId], { ...criteria, lastUsedBefore: now + 1 }),
+          [used.clientId]
+        )
+        assert.isTrue(Option.isSome(yield* store.find(recent.clientId)))
+      })))
+  })
+
   describe(`${name}: InitialAccessTokenStore contract`, () => {
     it.effect("create then list: every field, oldest first, no token or hash", () =>
       run(Effect.gen(function*() {
