@@ -1,0 +1,169 @@
+/**
+ * The MCP TypeScript SDK's client (`auth()` from `@modelcontextprotocol/sdk`) completes a full
+ * authorization flow against the example over loopback HTTP: it finds the authorization server
+ * from the protected resource's 401 (RFC 9728), reads its RFC 8414 metadata, registers through
+ * the engine's RFC 7591 endpoint, authorizes with PKCE and redeems the code for an access token
+ * that the protected resource then accepts. The user agent is the test: it fetches the
+ * authorization URL without following the redirect and reads the code from `Location`.
+ */
+import * as Server from "@effect-dcr/example-mcp-authorization-server/Server"
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { auth, extractWWWAuthenticateParams, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js"
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens
+} from "@modelcontextprotocol/sdk/shared/auth.js"
+import { Context, Effect, Layer } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+/** A scratch directory for the client database, removed with the scope. */
+const tempDirectory = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "mcp-as-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+/** The example on an ephemeral loopback port; answers its base URL (the issuer). */
+const startServer = Effect.gen(function*() {
+  const dir = yield* tempDirectory
+  const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+  const address = Context.get(context, HttpServer.HttpServer).address
+  assert.strictEqual(address._tag, "TcpAddress")
+  const base = address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : ""
+  yield* Layer.build(
+    Server.layer({ issuer: base, dataDirectory: dir }).pipe(Layer.provide(Layer.succeedContext(context)))
+  )
+  return base
+})
+
+/**
+ * An `OAuthClientProvider` keeping everything in memory, whose user agent step fetches the
+ * authorization URL (the consent stub approves at once) and captures the code from the redirect.
+ */
+class InMemoryProvider implements OAuthClientProvider {
+  readonly redirectUrl = "http://127.0.0.1:8976/callback"
+  readonly clientMetadata: OAuthClientMetadata = {
+    client_name: "flow test",
+    redirect_uris: [this.redirectUrl],
+    grant_types: ["authorization_code"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+    scope: "mcp:tools"
+  }
+  information: OAuthClientInformationMixed | undefined
+  savedTokens: OAuthTokens | undefined
+  verifier: string | undefined
+  expectedState: string | undefined
+  /** What the authorization endpoint answered: the redirect's query. */
+  callback: URLSearchParams | undefined
+
+  state() {
+    this.expectedState = crypto.randomUUID()
+    return this.expectedState
+  }
+  clientInformation() {
+    return this.information
+  }
+  saveClientInformation(information: OAuthClientInformationMixed) {
+    this.information = information
+  }
+  tokens() {
+    return this.savedTokens
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.savedTokens = tokens
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier
+  }
+  codeVerifier() {
+    if (this.verifier === undefined) throw new Error("no code verifier saved")
+    return this.verifier
+  }
+  async redirectToAuthorization(url: URL) {
+    const response = await fetch(url, { redirect: "manual" })
+    const location = response.headers.get("location")
+    if (response.status !== 302 || location === null) {
+      throw new Error(`the authorization endpoint answered ${response.status}: ${await response.text()}`)
+    }
+    const target = new URL(location)
+    assert.strictEqual(`${target.origin}${target.pathname}`, this.redirectUrl)
+    this.callback = target.searchParams
+  }
+}
+
+/** The value, or a failed assertion naming what is missing. */
+const present = <A>(value: A | null | undefined, what: string): A => {
+  if (value === null || value === undefined) assert.fail(`${what} is missing`)
+  return value
+}
+
+const get = (url: string, token?: string) =>
+  fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
+
+describe("the MCP SDK's auth() against the example", () => {
+  it.scoped("through dynamic client registration", () =>
+    Effect.gen(function*() {
+      const base = yield* startServer
+      const serverUrl = `${base}/mcp`
+      const provider = new InMemoryProvider()
+
+      // The resource without a token: 401 pointing at its metadata.
+      const unauthorized = yield* Effect.promise(() => get(serverUrl))
+      assert.strictEqual(unauthorized.status, 401)
+      const resourceMetadataUrl = present(
+        extractWWWAuthenticateParams(unauthorized).resourceMetadataUrl,
+        "resource_metadata in WWW-Authenticate"
+      )
+      assert.strictEqual(resourceMetadataUrl.href, `${base}/.well-known/oauth-protected-resource/mcp`)
+
+      // First call: discovery, registration, then the user agent is sent to /authorize.
+      const first = yield* Effect.promise(() => auth(provider, { serverUrl, resourceMetadataUrl }))
+      assert.strictEqual(first, "REDIRECT")
+      const clientId = present(provider.information?.client_id, "the registered client_id")
+      const callback = present(provider.callback, "the authorization response")
+      assert.strictEqual(callback.get("state"), provider.expectedState)
+      assert.strictEqual(callback.get("iss"), base)
+      assert.isNull(callback.get("error"))
+      const code = present(callback.get("code"), "the code")
+
+      // Second call: the code is redeemed at /token with the PKCE verifier.
+      const second = yield* Effect.promise(() =>
+        auth(provider, { serverUrl, resourceMetadataUrl, authorizationCode: code })
+      )
+      assert.strictEqual(second, "AUTHORIZED")
+      const accessToken = present(provider.savedTokens?.access_token, "the access token")
+      assert.strictEqual(provider.savedTokens?.token_type.toLowerCase(), "bearer")
+      assert.strictEqual(provider.savedTokens?.scope, "mcp:tools")
+
+      // The resource accepts the token, and only that token.
+      const ok = yield* Effect.promise(() => get(serverUrl, accessToken))
+      assert.strictEqual(ok.status, 200)
+      assert.deepStrictEqual(yield* Effect.promise(() => ok.json()), { client_id: clientId, scope: "mcp:tools" })
+      const wrong = yield* Effect.promise(() => get(serverUrl, `${accessToken}x`))
+      assert.strictEqual(wrong.status, 401)
+      assert.include(wrong.headers.get("www-authenticate") ?? "", "error=\"invalid_token\"")
+
+      // The code was good once.
+      const replay = yield* Effect.promise(() =>
+        fetch(`${base}/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "authorization_code",
+            code,
+            client_id: clientId,
+            redirect_uri: provider.redirectUrl,
+            code_verifier: provider.codeVerifier()
+          })
+        })
+      )
+      assert.strictEqual(replay.status, 400)
+      assert.strictEqual((yield* Effect.promise(() => replay.json())).error, "invalid_grant")
+    }))
+})
