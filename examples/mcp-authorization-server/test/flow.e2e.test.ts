@@ -16,7 +16,8 @@ import type {
   OAuthClientMetadata,
   OAuthTokens
 } from "@modelcontextprotocol/sdk/shared/auth.js"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, TestClock } from "effect"
+import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
@@ -165,5 +166,152 @@ describe("the MCP SDK's auth() against the example", () => {
       )
       assert.strictEqual(replay.status, 400)
       assert.strictEqual((yield* Effect.promise(() => replay.json())).error, "invalid_grant")
+    }))
+})
+
+/** A public client registered through `/register` (RFC 7591). */
+const registerClient = (base: string, redirectUri: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${base}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "refusals",
+        redirect_uris: [redirectUri],
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none"
+      })
+    })
+    assert.strictEqual(response.status, 201)
+    const body: { readonly client_id: string } = await response.json()
+    return body.client_id
+  })
+
+const verifier = "v".repeat(20) + "-._~0123456789abcdefghijklmnop"
+const challenge = createHash("sha256").update(verifier).digest("base64url")
+
+/** `/authorize` with `overrides` over a valid request; answers the status and the redirect's query, if any. */
+const authorize = (base: string, parameters: Record<string, string | undefined>) =>
+  Effect.promise(async () => {
+    const url = new URL(`${base}/authorize`)
+    for (const [name, value] of Object.entries(parameters)) if (value !== undefined) url.searchParams.set(name, value)
+    const response = await fetch(url, { redirect: "manual" })
+    const location = response.headers.get("location")
+    return {
+      status: response.status,
+      redirect: location === null ? undefined : new URL(location),
+      body: location === null ? await response.json() : undefined
+    }
+  })
+
+const token = (base: string, parameters: Record<string, string>) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${base}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(parameters)
+    })
+    return { status: response.status, body: await response.json() }
+  })
+
+describe("what the example refuses", () => {
+  it.scoped("authorization requests and token requests that do not hold", () =>
+    Effect.gen(function*() {
+      const base = yield* startServer
+      const redirectUri = "http://127.0.0.1:8976/callback"
+      const clientId = yield* registerClient(base, redirectUri)
+      const otherClientId = yield* registerClient(base, redirectUri)
+      const valid = {
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        state: "s1"
+      }
+      const codeOf = Effect.map(authorize(base, valid), (answer) =>
+        present(answer.redirect?.searchParams.get("code"), "code"))
+
+      // No redirect when the client or the redirect URI cannot be trusted.
+      const unknown = yield* authorize(base, { ...valid, client_id: "nobody" })
+      assert.strictEqual(unknown.status, 400)
+      assert.isUndefined(unknown.redirect)
+      const elsewhere = yield* authorize(base, { ...valid, redirect_uri: "https://attacker.example/cb" })
+      assert.strictEqual(elsewhere.status, 400)
+      assert.isUndefined(elsewhere.redirect)
+      assert.strictEqual(elsewhere.body.error, "invalid_request")
+
+      // Otherwise the error goes back to the client, with its state.
+      for (
+        const [overrides, error] of [
+          [{ code_challenge: undefined }, "invalid_request"],
+          [{ code_challenge_method: "plain" }, "invalid_request"],
+          [{ code_challenge: "short" }, "invalid_request"],
+          [{ response_type: "token" }, "unauthorized_client"],
+          [{ resource: "https://elsewhere.example/mcp" }, "invalid_target"]
+        ] as const
+      ) {
+        const answer = yield* authorize(base, { ...valid, ...overrides })
+        assert.strictEqual(answer.status, 302, JSON.stringify(overrides))
+        assert.strictEqual(answer.redirect?.searchParams.get("error"), error, JSON.stringify(overrides))
+        assert.strictEqual(answer.redirect?.searchParams.get("state"), "s1")
+        assert.isNull(answer.redirect?.searchParams.get("code") ?? null)
+      }
+
+      const redeem = { grant_type: "authorization_code", client_id: clientId, redirect_uri: redirectUri }
+      assert.strictEqual(
+        (yield* token(base, { ...redeem, grant_type: "password", code: "x", code_verifier: verifier })).body.error,
+        "unsupported_grant_type"
+      )
+      const stranger = yield* token(base, { ...redeem, client_id: "nobody", code: "x", code_verifier: verifier })
+      assert.strictEqual(stranger.status, 400)
+      assert.strictEqual(stranger.body.error, "invalid_client")
+
+      // A wrong verifier spends the code: the right one is too late.
+      const code = yield* codeOf
+      assert.strictEqual(
+        (yield* token(base, { ...redeem, code, code_verifier: `${verifier}x` })).body.error,
+        "invalid_grant"
+      )
+      assert.strictEqual((yield* token(base, { ...redeem, code, code_verifier: verifier })).body.error, "invalid_grant")
+
+      // Another client, another redirect URI, no verifier: refused.
+      const forOther = yield* codeOf
+      assert.strictEqual(
+        (yield* token(base, { ...redeem, client_id: otherClientId, code: forOther, code_verifier: verifier })).body
+          .error,
+        "invalid_grant"
+      )
+      const otherRedirect = yield* codeOf
+      assert.strictEqual(
+        (yield* token(base, {
+          ...redeem,
+          redirect_uri: "http://127.0.0.1:8976/other",
+          code: otherRedirect,
+          code_verifier: verifier
+        })).body.error,
+        "invalid_grant"
+      )
+      assert.strictEqual((yield* token(base, { ...redeem, code: yield* codeOf })).body.error, "invalid_grant")
+
+      // A code expires after 60 seconds.
+      const late = yield* codeOf
+      yield* TestClock.adjust("61 seconds")
+      assert.strictEqual(
+        (yield* token(base, { ...redeem, code: late, code_verifier: verifier })).body.error,
+        "invalid_grant"
+      )
+
+      // The right request works, once.
+      const good = yield* token(base, { ...redeem, code: yield* codeOf, code_verifier: verifier })
+      assert.strictEqual(good.status, 200, JSON.stringify(good.body))
+      assert.strictEqual(good.body.token_type, "Bearer")
+      assert.strictEqual(
+        (yield* Effect.promise(() =>
+          get(`${base}/mcp`, good.body.access_token)
+        )).status,
+        200
+      )
     }))
 })
