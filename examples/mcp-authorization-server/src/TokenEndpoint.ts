@@ -7,8 +7,9 @@
  * @since 0.1.0
  */
 import { ClientRegistry } from "@effect-dcr/engine"
-import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { AccessTokens } from "./AccessTokens.js"
@@ -17,6 +18,15 @@ import * as Parameters from "./internal/parameters.js"
 import { type EndpointError, OAuthError, toResponseBody } from "./OAuthError.js"
 import * as Pkce from "./Pkce.js"
 import type { Urls } from "./Urls.js"
+
+/**
+ * The largest token request body read, in bytes: a larger declared `Content-Length` is answered 413
+ * at once, a chunked body is read no further than that (400 `invalid_request`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxBodyBytes = 16 * 1024
 
 const noStore = { "cache-control": "no-store", pragma: "no-cache" } as const
 
@@ -108,11 +118,24 @@ export const handler = (urls: Urls) =>
           false
         )
       }
-      const body = yield* request.text.pipe(Effect.option)
-      if (Option.isNone(body)) {
-        return errorResponse(new OAuthError({ error: "invalid_request", description: "unreadable body" }), false)
+      // Over the limit: 413, and the connection closes so the rest of the body is not waited for.
+      const tooLarge = HttpServerResponse.unsafeJson(
+        { error: "invalid_request", error_description: `the body exceeds ${maxBodyBytes} bytes` },
+        { status: 413, headers: { ...noStore, connection: "close" } }
+      )
+      if (Number(request.headers["content-length"] ?? 0) > maxBodyBytes) return tooLarge
+      const body = yield* request.text.pipe(
+        HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+        Effect.either
+      )
+      if (Either.isLeft(body)) {
+        // A chunked body over the limit ends here too.
+        return errorResponse(
+          new OAuthError({ error: "invalid_request", description: `unreadable body, or over ${maxBodyBytes} bytes` }),
+          false
+        )
       }
-      return yield* exchange(authorization, new URLSearchParams(body.value)).pipe(
+      return yield* exchange(authorization, new URLSearchParams(body.right)).pipe(
         Effect.match({
           onFailure: (error) =>
             error._tag === "ClientStoreError"

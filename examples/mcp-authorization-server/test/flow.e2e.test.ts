@@ -268,6 +268,10 @@ describe("what the example refuses", () => {
       assert.strictEqual(stranger.status, 400)
       assert.strictEqual(stranger.body.error, "invalid_client")
 
+      const huge = yield* token(base, { ...redeem, code: "x".repeat(100_000), code_verifier: verifier })
+      assert.strictEqual(huge.status, 413)
+      assert.strictEqual(huge.body.error, "invalid_request")
+
       // A wrong verifier spends the code: the right one is too late.
       const code = yield* codeOf
       assert.strictEqual(
