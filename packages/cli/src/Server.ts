@@ -244,7 +244,7 @@ export const layer = (config: ServerConfig.ServerConfig) =>
         const insecure = config.clientIdMetadataDocuments.allowInsecureLoopback
         lines.push(
           `  Client ID Metadata Documents: on${
-            insecure ? " (DCR_CIMD_ALLOW_INSECURE_LOOPBACK: http on loopback accepted, development only)" : ""
+            insecure ? " (DCR_CIMD_ALLOW_INSECURE_LOOPBACK: loopback documents accepted, development only)" : ""
           }`
         )
         fields["client_id_metadata_documents"] = insecure ? "on, insecure loopback" : "on"

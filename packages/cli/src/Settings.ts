@@ -317,8 +317,8 @@ export const server = {
     default: false
   }),
   cimdAllowInsecureLoopback: toggle("DCR_CIMD_ALLOW_INSECURE_LOOPBACK", {
-    description: "For development and tests only, never in production: also fetch http:// client metadata " +
-      "documents from 127.0.0.1, localhost or [::1].",
+    description: "For development and tests only, never in production: also fetch client metadata documents " +
+      "(http:// or https://) from 127.0.0.1, localhost or [::1].",
     default: false
   }),
   database: value("DCR_DATABASE_URL", {

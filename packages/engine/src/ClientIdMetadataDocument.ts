@@ -10,6 +10,7 @@ import type { UriRulesOptions } from "@effect-dcr/schema"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { isLoopbackHostName } from "./internal/addressRanges.js"
 
 /**
  * How client metadata documents are fetched and cached.
@@ -21,11 +22,18 @@ export interface Options {
   /** Resolve `https://` client ids from their documents. Default `false`. */
   readonly enabled?: boolean | undefined
   /**
-   * For development and tests only: also accept `http://` client ids on `127.0.0.1`, `localhost` or
-   * `[::1]`, fetched from a loopback address (every other address check stays). Default `false`;
-   * never in production: the server would fetch from its own host.
+   * For development and tests only: accept client ids on `127.0.0.1`, `localhost` or `[::1]`, `http://`
+   * or `https://`, fetched from a loopback address (the loopback address is what is insecure; every
+   * other host and address check stays). Default `false`; never in production: the server would
+   * fetch from its own host.
    */
   readonly allowInsecureLoopback?: boolean | undefined
+  /**
+   * Extra CA certificates (PEM) trusted for `https://` documents, next to Node's bundled public roots
+   * (`tls.rootCertificates`), for tests and private PKI. In code only (no CLI setting). Default none:
+   * Node's default trust.
+   */
+  readonly trustedCertificates?: ReadonlyArray<string> | undefined
   /** The longest a fetch may take, connecting included. Default 5 seconds. */
   readonly timeout?: Duration.DurationInput | undefined
   /** The largest document read, in bytes (the draft's §8.7 recommends 5 KB). Default 5120. */
@@ -125,8 +133,6 @@ export class ClientIdMetadataDocumentError extends Schema.TaggedError<ClientIdMe
  */
 export const isDocumentUrl = (clientId: string): boolean => /^https?:\/\//i.test(clientId)
 
-const loopbackHosts: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"])
-
 /**
  * The draft's §3 rules for a client id URL: `https`, no user information, a path, no `.` or `..`
  * segment, no fragment (a query is accepted). With `allowInsecureLoopback`, `http` on `127.0.0.1`,
@@ -150,7 +156,7 @@ export const checkClientIdUrl = (
   if (!URL.canParse(clientId)) return Either.left("the client id is not a URL")
   const url = new URL(clientId)
   const insecure = url.protocol === "http:" && options?.allowInsecureLoopback === true &&
-    loopbackHosts.has(url.hostname)
+    isLoopbackHostName(url.hostname)
   if (url.protocol !== "https:" && !insecure) return Either.left("the client id URL must use https")
   if (url.username !== "" || url.password !== "" || /^[a-z]+:\/\/[^/?#]*@/i.test(clientId)) {
     return Either.left("the client id URL must not contain user information")

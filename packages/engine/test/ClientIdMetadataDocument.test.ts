@@ -13,7 +13,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Either, Layer, Option } from "effect"
 import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import { randomUUID } from "node:crypto"
+import * as fs from "node:fs"
 import * as http from "node:http"
+import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 import * as path from "node:path"
 import * as AddressRanges from "../src/internal/addressRanges.js"
@@ -33,42 +35,56 @@ interface Route {
   readonly truncate?: boolean
 }
 
-/** A document server on 127.0.0.1: `routes` by path, the number of requests per path in `hits`. */
-const documentServer = Effect.acquireRelease(
-  Effect.async<{ base: string; routes: Map<string, Route>; hits: Map<string, number>; server: http.Server }>(
-    (resume) => {
-      const routes = new Map<string, Route>()
-      const hits = new Map<string, number>()
-      const server = http.createServer((req, res) => {
-        const path = req.url ?? "/"
-        hits.set(path, (hits.get(path) ?? 0) + 1)
-        const route = routes.get(path)
-        if (route === undefined) {
-          res.writeHead(404).end()
-          return
+/** The test CA and the certificate it signed for 127.0.0.1, localhost and [::1] (fixtures/tls/README.md). */
+const tlsFixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures", "tls", name), "utf8")
+const testCa = tlsFixture("ca.pem")
+
+/**
+ * A document server on 127.0.0.1 (https with `certificate`, else http): `routes` by path, the number
+ * of requests per path in `hits`.
+ */
+const serveDocuments = (certificate?: { readonly key: string; readonly cert: string }) =>
+  Effect.acquireRelease(
+    Effect.async<{ base: string; routes: Map<string, Route>; hits: Map<string, number>; server: http.Server }>(
+      (resume) => {
+        const routes = new Map<string, Route>()
+        const hits = new Map<string, number>()
+        const scheme = certificate === undefined ? "http" : "https"
+        const handler: http.RequestListener = (req, res) => {
+          const path = req.url ?? "/"
+          hits.set(path, (hits.get(path) ?? 0) + 1)
+          const route = routes.get(path)
+          if (route === undefined) {
+            res.writeHead(404).end()
+            return
+          }
+          const answer = () => {
+            const url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}${path}`
+            res.writeHead(route.status ?? 200, { "content-type": "application/json", ...route.headers })
+            const body = typeof route.body === "string" ? route.body : route.body(url)
+            if (route.truncate === true) res.write(body.slice(0, 10), () => res.socket?.destroy())
+            else res.end(body)
+          }
+          if (route.delay === undefined) answer()
+          else setTimeout(answer, route.delay).unref()
         }
-        const answer = () => {
-          const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`
-          res.writeHead(route.status ?? 200, { "content-type": "application/json", ...route.headers })
-          const body = typeof route.body === "string" ? route.body : route.body(url)
-          if (route.truncate === true) res.write(body.slice(0, 10), () => res.socket?.destroy())
-          else res.end(body)
-        }
-        if (route.delay === undefined) answer()
-        else setTimeout(answer, route.delay).unref()
+        const server: http.Server = certificate === undefined
+          ? http.createServer(handler)
+          : https.createServer(certificate, handler)
+        server.listen(0, "127.0.0.1", () => {
+          const base = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`
+          resume(Effect.succeed({ base, routes, hits, server }))
+        })
+      }
+    ),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
       })
-      server.listen(0, "127.0.0.1", () => {
-        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-        resume(Effect.succeed({ base, routes, hits, server }))
-      })
-    }
-  ),
-  ({ server }) =>
-    Effect.async<void>((resume) => {
-      server.closeAllConnections()
-      server.close(() => resume(Effect.void))
-    })
-)
+  )
+
+const documentServer = serveDocuments()
 
 /** The registry on a new SQLite file with `options` as its document settings. */
 const registryLayer = (options: ClientIdMetadataDocument.Options | undefined) =>
@@ -287,11 +303,16 @@ describe("ClientIdMetadataDocument", () => {
       const run = (options: ClientIdMetadataDocument.Options) =>
         Effect.forEach(cases, ([url]) => find(url)).pipe(Effect.provide(registryLayer(options)))
       assert.deepStrictEqual(yield* run(production), cases.map(([, reason]) => `InvalidClient/${reason}`))
-      // the development switch opens http on loopback only: https to loopback stays refused
+      // the development switch opens 127.0.0.1, localhost and [::1], http or https: the https ones are
+      // fetched (a TLS handshake with this plain http server fails; nothing listens on [::1]); every
+      // other special-use address stays refused
       const withSwitch = yield* run({ ...production, allowInsecureLoopback: true })
       assert.deepStrictEqual(withSwitch, [
         `ok http://127.0.0.1:${port}/client.json`,
-        ...cases.slice(1).map(([, r]) => `InvalidClient/${r}`)
+        "InvalidClient/FetchFailed",
+        "InvalidClient/FetchFailed",
+        "InvalidClient/FetchFailed",
+        ...cases.slice(4).map(([, r]) => `InvalidClient/${r}`)
       ])
       assert.strictEqual(server.hits.get("/client.json"), 1, "only the allowed http://127.0.0.1 document was fetched")
       // a host name: resolved, checked, and the connection made to the checked addresses
@@ -306,6 +327,50 @@ describe("ClientIdMetadataDocument", () => {
         Effect.provide(registryLayer({ ...production, allowInsecureLoopback: true }))
       )
       assert.strictEqual(other, "InvalidClient/InvalidClientIdUrl")
+    }))
+
+  it.scopedLive("https on loopback: resolved under the switch with a trusted test CA, else refused", () =>
+    Effect.gen(function*() {
+      const server = yield* serveDocuments({ key: tlsFixture("localhost.key"), cert: tlsFixture("localhost.pem") })
+      server.routes.set("/client.json", { body: document() })
+      server.routes.set("/named", { body: (url) => document()(url.replace("127.0.0.1", "localhost")) })
+      const port = new URL(server.base).port
+      const url = `https://127.0.0.1:${port}/client.json`
+      const named = `https://localhost:${port}/named`
+      const trusted = { enabled: true, timeout: "2 seconds", trustedCertificates: [testCa] } as const
+      const findAll = (options: ClientIdMetadataDocument.Options) =>
+        Effect.forEach([url, named], find).pipe(Effect.provide(registryLayer(options)))
+
+      // without the switch: refused before any request, the test CA notwithstanding
+      assert.deepStrictEqual(yield* findAll(trusted), [
+        "InvalidClient/ForbiddenAddress",
+        "InvalidClient/ForbiddenAddress"
+      ])
+      assert.strictEqual(server.hits.size, 0)
+
+      // with it: fetched over https and resolved, by address and by name
+      assert.deepStrictEqual(yield* findAll({ ...trusted, allowInsecureLoopback: true }), [`ok ${url}`, `ok ${named}`])
+      assert.strictEqual(server.hits.get("/client.json"), 1)
+      assert.strictEqual(server.hits.get("/named"), 1)
+
+      // the switch does not trust the certificate: without the test CA the handshake is refused
+      const untrusted = yield* Effect.flatMap(ClientRegistry.ClientRegistry, (registry) => registry.find(url)).pipe(
+        Effect.flip,
+        Effect.provide(registryLayer({ ...trusted, trustedCertificates: undefined, allowInsecureLoopback: true }))
+      )
+      assert.strictEqual(untrusted._tag, "InvalidClient")
+      if (untrusted._tag === "InvalidClient") {
+        assert.strictEqual(untrusted.documentReason, "FetchFailed")
+        assert.match(untrusted.description, /TLS certificate is not trusted \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/)
+      }
+      // an unrelated extra CA does not help either
+      const otherCa = yield* find(url).pipe(
+        Effect.provide(
+          registryLayer({ ...trusted, trustedCertificates: [tlsFixture("localhost.pem")], allowInsecureLoopback: true })
+        )
+      )
+      assert.strictEqual(otherCa, "InvalidClient/FetchFailed")
+      assert.strictEqual(server.hits.get("/client.json"), 1, "no request went through an untrusted connection")
     }))
 
   it.scopedLive("disabled (the default): a URL client id is looked up in the store like any other", () =>

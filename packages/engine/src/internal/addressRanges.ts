@@ -34,3 +34,13 @@ export const isLoopback = (address: string): boolean => specialUse(address) === 
 
 /** The address family of a valid address. @internal */
 export const family = (address: string): 4 | 6 => ipaddr.parse(address).kind() === "ipv6" ? 6 : 4
+
+const loopbackHostNames: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"])
+
+/**
+ * Whether a URL's `hostname` is one the development switch `allowInsecureLoopback` opens:
+ * `127.0.0.1`, `localhost` or `[::1]`.
+ *
+ * @internal
+ */
+export const isLoopbackHostName = (hostname: string): boolean => loopbackHostNames.has(hostname)

@@ -21,8 +21,13 @@ import * as AddressRanges from "./addressRanges.js"
 export interface Options {
   readonly timeout: Duration.Duration
   readonly maxBytes: number
-  /** `http://` URLs (already limited to loopback hosts by the URL check) may be fetched from loopback. */
+  /**
+   * URLs on `127.0.0.1`, `localhost` or `[::1]` (`http://` ones already limited to these hosts by the
+   * URL check) may be fetched from loopback, and only from loopback.
+   */
   readonly allowInsecureLoopback: boolean
+  /** The CA certificates trusted for `https://` (`ca`), or `undefined` for Node's default trust. */
+  readonly ca: ReadonlyArray<string> | undefined
 }
 
 /** A fetched document. @internal */
@@ -79,14 +84,17 @@ export const fetchDocument = (
   return Effect.gen(function*() {
     const addresses = yield* addressesOf(url, fail)
     if (addresses.length === 0) return yield* fail("UnresolvableHost", "the client id host does not resolve")
-    const insecure = url.protocol === "http:"
+    // the development switch: a loopback host name, fetched from loopback only (http or https)
+    const loopback = options.allowInsecureLoopback && AddressRanges.isLoopbackHostName(url.hostname)
     for (const address of addresses) {
       const range = AddressRanges.specialUse(address)
-      const allowed = range === undefined || (insecure && options.allowInsecureLoopback && range === "loopback")
-      if (!allowed) {
+      if (loopback) {
+        if (range !== "loopback") {
+          return yield* fail("ForbiddenAddress", "a loopback client id is only fetched from a loopback address")
+        }
+      } else if (range !== undefined) {
         return yield* fail("ForbiddenAddress", `the client id host is or resolves to a special-use address (${range})`)
-      }
-      if (insecure && range !== "loopback") {
+      } else if (url.protocol !== "https:") {
         return yield* fail("ForbiddenAddress", "an http client id is only fetched from a loopback address")
       }
     }
@@ -99,15 +107,27 @@ export const fetchDocument = (
   )
 }
 
+/** OpenSSL's verification errors as Node reports them (`error.code`) for a certificate it does not trust. */
+const tlsRefusals: ReadonlySet<string> = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "HOSTNAME_MISMATCH"
+])
+
 const request = (url: URL, addresses: ReadonlyArray<string>, options: Options, fail: Failure) =>
   Effect.async<Fetched, ClientIdMetadataDocumentError>((resume) => {
-    const client = url.protocol === "https:" ? https : http
-    const req = client.request(url, {
-      method: "GET",
-      headers: { accept: "application/json" },
-      lookup: pinned(addresses),
-      agent: false
-    })
+    const common = { method: "GET", headers: { accept: "application/json" }, lookup: pinned(addresses), agent: false }
+    const req = url.protocol === "https:"
+      ? https.request(url, options.ca === undefined ? common : { ...common, ca: [...options.ca] })
+      : http.request(url, common)
     let settled = false
     const settle = (outcome: Effect.Effect<Fetched, ClientIdMetadataDocumentError>) => {
       if (settled) return
@@ -119,7 +139,11 @@ const request = (url: URL, addresses: ReadonlyArray<string>, options: Options, f
       req.destroy()
     }
     req.on("error", (error: NodeJS.ErrnoException) => {
-      settle(Effect.fail(fail("FetchFailed", `the document could not be fetched (${error.code ?? "network error"})`)))
+      const code = error.code ?? "network error"
+      const what = tlsRefusals.has(code) || code.startsWith("ERR_TLS_")
+        ? "the document's TLS certificate is not trusted"
+        : "the document could not be fetched"
+      settle(Effect.fail(fail("FetchFailed", `${what} (${code})`)))
     })
     req.on("response", (res) => {
       const status = res.statusCode ?? 0

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as tls from "node:tls"
 import { checkClientIdUrl, ClientIdMetadataDocumentError, defaults, type Options } from "../ClientIdMetadataDocument.js"
 import * as DocumentFetch from "./documentFetch.js"
 import * as Metadata from "./metadata.js"
@@ -65,7 +66,10 @@ export const make = (options: Options): Effect.Effect<Resolver> => {
   const fetchOptions: DocumentFetch.Options = {
     timeout: Duration.decode(options.timeout ?? defaults.timeout),
     maxBytes: options.maxBytes ?? defaults.maxBytes,
-    allowInsecureLoopback
+    allowInsecureLoopback,
+    ca: options.trustedCertificates === undefined || options.trustedCertificates.length === 0
+      ? undefined
+      : [...tls.rootCertificates, ...options.trustedCertificates]
   }
   const minTtl = Duration.toMillis(Duration.decode(options.cache?.minTtl ?? defaults.minTtl))
   const maxTtl = Duration.toMillis(Duration.decode(options.cache?.maxTtl ?? defaults.maxTtl))
