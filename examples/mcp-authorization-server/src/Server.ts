@@ -2,12 +2,13 @@
  * The whole example in one place: which layers make an authorization server for MCP clients out
  * of effect-dcr's packages. `RegistrationApi` (RFC 7591/7592 and RFC 8414 discovery) on the
  * embedded engine (SQLite), the engine's `ClientRegistry` for the authorization and token
- * endpoints, in-memory code and token stores, and a protected resource (RFC 9728).
+ * endpoints, in-memory code and token stores, and a protected resource (RFC 9728). With
+ * `clientIdMetadataDocuments`, clients may also use an `https` client id URL instead of registering.
  *
  * @since 0.1.0
  */
 import { ClientRegistry, Engine } from "@effect-dcr/engine"
-import type { ClientStore } from "@effect-dcr/engine"
+import type { ClientIdMetadataDocument, ClientStore } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { Discovery, RegistrationApi } from "@effect-dcr/http-server"
 import { HttpApiBuilder, type HttpRouter, type HttpServer } from "@effect/platform"
@@ -31,6 +32,13 @@ export interface Options {
   readonly issuer: string
   /** Where the client database (`clients.sqlite`) lives. */
   readonly dataDirectory: string
+  /**
+   * Client ID Metadata Documents (`ClientRegistry.layer`'s option): with `enabled`, an `https`
+   * client id is resolved from the document at that URL (its `scope` the scopes it may request,
+   * unless `dcrScopeUsedAsRequestable: false`), and discovery advertises
+   * `client_id_metadata_document_supported`. Default off (clients register).
+   */
+  readonly clientIdMetadataDocuments?: ClientIdMetadataDocument.Options | undefined
 }
 
 /**
@@ -84,15 +92,26 @@ export const layer = (
 > => {
   const urls = Urls.fromIssuer(options.issuer)
   return Layer.unwrapEffect(Effect.gen(function*() {
-    const metadata = yield* Either.mapLeft(
+    const checked = yield* Either.mapLeft(
       authorizationServerMetadata(urls),
       (reason) => new Error(`authorization server metadata: ${reason}`)
     )
+    // draft-ietf-oauth-client-id-metadata-document §6
+    const metadata = options.clientIdMetadataDocuments?.enabled === true
+      ? { ...checked, client_id_metadata_document_supported: true }
+      : checked
     // One client database: the engine registers clients in it, the registry reads them.
     const Store = SqliteClientStore.layer({ filename: join(options.dataDirectory, "clients.sqlite") })
     const Clients = Layer.mergeAll(
       Engine.layer({ registrationEndpoint: urls.registrationEndpoint, dcrScopeUsedAsRequestable: true }),
-      ClientRegistry.layer({ tokenEndpoint: urls.tokenEndpoint, issuer: urls.issuer })
+      ClientRegistry.layer({
+        tokenEndpoint: urls.tokenEndpoint,
+        issuer: urls.issuer,
+        // as for registered clients: a document's scope is what its client may request
+        clientIdMetadataDocuments: options.clientIdMetadataDocuments === undefined
+          ? undefined
+          : { dcrScopeUsedAsRequestable: true, ...options.clientIdMetadataDocuments }
+      })
     ).pipe(Layer.provide(Store))
     const Stores = Layer.mergeAll(AuthorizationCodes.layer(), AccessTokens.layer())
     return HttpApiBuilder.serve().pipe(

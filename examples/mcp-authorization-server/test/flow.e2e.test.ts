@@ -1,10 +1,12 @@
 /**
  * The MCP TypeScript SDK's client (`auth()` from `@modelcontextprotocol/sdk`) completes a full
  * authorization flow against the example over loopback HTTP: it finds the authorization server
- * from the protected resource's 401 (RFC 9728), reads its RFC 8414 metadata, registers through
- * the engine's RFC 7591 endpoint, authorizes with PKCE and redeems the code for an access token
- * that the protected resource then accepts. The user agent is the test: it fetches the
- * authorization URL without following the redirect and reads the code from `Location`.
+ * from the protected resource's 401 (RFC 9728), reads its RFC 8414 metadata, gets a client id,
+ * authorizes with PKCE and redeems the code for an access token that the protected resource then
+ * accepts. The client id comes once from the engine's RFC 7591 registration endpoint, once from a
+ * Client ID Metadata Document the client serves over https on loopback (a test CA, trusted by the
+ * example's resolver; test/fixtures/tls). The user agent is the test: it fetches the authorization
+ * URL without following the redirect and reads the code from `Location`.
  */
 import * as Server from "@effect-dcr/example-mcp-authorization-server/Server"
 import { HttpServer } from "@effect/platform"
@@ -18,8 +20,10 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js"
 import { Context, Effect, Layer, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
+import * as https from "node:https"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -30,17 +34,49 @@ const tempDirectory = Effect.acquireRelease(
 )
 
 /** The example on an ephemeral loopback port; answers its base URL (the issuer). */
-const startServer = Effect.gen(function*() {
-  const dir = yield* tempDirectory
-  const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
-  const address = Context.get(context, HttpServer.HttpServer).address
-  assert.strictEqual(address._tag, "TcpAddress")
-  const base = address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : ""
-  yield* Layer.build(
-    Server.layer({ issuer: base, dataDirectory: dir }).pipe(Layer.provide(Layer.succeedContext(context)))
+const startServer = (options: Pick<Server.Options, "clientIdMetadataDocuments"> = {}) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDirectory
+    const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
+    const address = Context.get(context, HttpServer.HttpServer).address
+    assert.strictEqual(address._tag, "TcpAddress")
+    const base = address._tag === "TcpAddress" ? `http://127.0.0.1:${address.port}` : ""
+    yield* Layer.build(
+      Server.layer({ ...options, issuer: base, dataDirectory: dir }).pipe(Layer.provide(Layer.succeedContext(context)))
+    )
+    return base
+  })
+
+/** The test CA and the certificate it signed for 127.0.0.1 and localhost (test/fixtures/tls/README.md). */
+const tlsFixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", "tls", name), "utf8")
+
+/**
+ * The client's own https server on loopback, serving its Client ID Metadata Document at
+ * `/client.json` (the `client_id` being that URL); `hits` counts the requests for it.
+ */
+const documentServer = (metadata: OAuthClientMetadata) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly url: string; readonly hits: Array<string>; readonly server: https.Server }>((resume) => {
+      const hits: Array<string> = []
+      const server = https.createServer({ key: tlsFixture("localhost.key"), cert: tlsFixture("localhost.pem") })
+      server.on("request", (req, res) => {
+        hits.push(req.url ?? "/")
+        if (req.method !== "GET" || req.url !== "/client.json") {
+          res.writeHead(404).end()
+          return
+        }
+        res.writeHead(200, { "content-type": "application/json" })
+        res.end(JSON.stringify({ ...metadata, client_id: url() }))
+      })
+      const url = () => `https://127.0.0.1:${(server.address() as AddressInfo).port}/client.json`
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ url: url(), hits, server })))
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
   )
-  return base
-})
 
 /**
  * An `OAuthClientProvider` keeping everything in memory, whose user agent step fetches the
@@ -98,6 +134,13 @@ class InMemoryProvider implements OAuthClientProvider {
   }
 }
 
+/** The provider of a client with a metadata document: its URL is the client id when the server supports that. */
+class DocumentProvider extends InMemoryProvider {
+  constructor(readonly clientMetadataUrl: string) {
+    super()
+  }
+}
+
 /** The value, or a failed assertion naming what is missing. */
 const present = <A>(value: A | null | undefined, what: string): A => {
   if (value === null || value === undefined) assert.fail(`${what} is missing`)
@@ -110,7 +153,7 @@ const get = (url: string, token?: string) =>
 describe("the MCP SDK's auth() against the example", () => {
   it.scoped("through dynamic client registration", () =>
     Effect.gen(function*() {
-      const base = yield* startServer
+      const base = yield* startServer()
       const serverUrl = `${base}/mcp`
       const provider = new InMemoryProvider()
 
@@ -169,6 +212,79 @@ describe("the MCP SDK's auth() against the example", () => {
     }))
 })
 
+describe("the MCP SDK's auth() against the example, with Client ID Metadata Documents", () => {
+  it.scopedLive("through the client's metadata document, without registration", () =>
+    Effect.gen(function*() {
+      const metadata = new InMemoryProvider().clientMetadata
+      const document = yield* documentServer(metadata)
+      const base = yield* startServer({
+        clientIdMetadataDocuments: {
+          enabled: true,
+          // the document is on 127.0.0.1 (development only), behind the test CA's certificate
+          allowInsecureLoopback: true,
+          trustedCertificates: [tlsFixture("ca.pem")]
+        }
+      })
+      const serverUrl = `${base}/mcp`
+      const provider = new DocumentProvider(document.url)
+      // what the SDK asks the authorization server
+      const requested: Array<string> = []
+      const fetchFn = (url: string | URL, init?: RequestInit) => {
+        requested.push(`${init?.method ?? "GET"} ${url.toString()}`)
+        return fetch(url, init)
+      }
+
+      const discovery = yield* Effect.promise(() => get(`${base}/.well-known/oauth-authorization-server`))
+      assert.isTrue((yield* Effect.promise(() => discovery.json())).client_id_metadata_document_supported)
+      const unauthorized = yield* Effect.promise(() => get(serverUrl))
+      const resourceMetadataUrl = present(
+        extractWWWAuthenticateParams(unauthorized).resourceMetadataUrl,
+        "resource_metadata in WWW-Authenticate"
+      )
+
+      // First call: discovery, the document URL as the client id, then the user agent at /authorize.
+      const first = yield* Effect.promise(() => auth(provider, { serverUrl, resourceMetadataUrl, fetchFn }))
+      assert.strictEqual(first, "REDIRECT")
+      assert.strictEqual(provider.information?.client_id, document.url)
+      const callback = present(provider.callback, "the authorization response")
+      assert.isNull(callback.get("error"), callback.get("error_description") ?? "")
+      assert.strictEqual(callback.get("state"), provider.expectedState)
+      assert.strictEqual(callback.get("iss"), base)
+      const code = present(callback.get("code"), "the code")
+      // the authorization server fetched the document (the SDK never does)
+      assert.deepStrictEqual(document.hits, ["/client.json"])
+
+      // Second call: the code is redeemed at /token, the client public (`none`).
+      const second = yield* Effect.promise(() =>
+        auth(provider, { serverUrl, resourceMetadataUrl, authorizationCode: code, fetchFn })
+      )
+      assert.strictEqual(second, "AUTHORIZED")
+      const accessToken = present(provider.savedTokens?.access_token, "the access token")
+      assert.strictEqual(provider.savedTokens?.scope, "mcp:tools")
+
+      const ok = yield* Effect.promise(() => get(serverUrl, accessToken))
+      assert.strictEqual(ok.status, 200)
+      assert.deepStrictEqual(yield* Effect.promise(() => ok.json()), { client_id: document.url, scope: "mcp:tools" })
+
+      // The document's scope bounds what its client may request.
+      const beyond = yield* authorize(base, {
+        response_type: "code",
+        client_id: document.url,
+        redirect_uri: provider.redirectUrl,
+        code_challenge: challenge,
+        code_challenge_method: "S256",
+        state: "s2",
+        scope: "mcp:admin"
+      })
+      assert.strictEqual(beyond.redirect?.searchParams.get("error"), "invalid_scope")
+
+      // The SDK did discovery and the token request, and never registered.
+      assert.include(requested, `POST ${base}/token`)
+      assert.notInclude(requested.map((request) => request.split(" ")[1]), `${base}/register`)
+      assert.isEmpty(requested.filter((request) => new URL(request.split(" ")[1]!).pathname.startsWith("/register")))
+    }))
+})
+
 /** A public client registered through `/register` (RFC 7591). */
 const registerClient = (base: string, redirectUri: string) =>
   Effect.promise(async () => {
@@ -218,7 +334,7 @@ const token = (base: string, parameters: Record<string, string>) =>
 describe("what the example refuses", () => {
   it.scoped("authorization requests and token requests that do not hold", () =>
     Effect.gen(function*() {
-      const base = yield* startServer
+      const base = yield* startServer()
       const redirectUri = "http://127.0.0.1:8976/callback"
       const clientId = yield* registerClient(base, redirectUri)
       const otherClientId = yield* registerClient(base, redirectUri)
