@@ -8,19 +8,13 @@ import { ClientRegistry, ClientStore, Engine, Housekeeping, Operator } from "@ef
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Option, Ref, Stream, TestClock } from "effect"
-import { registered, registrationEndpoint, webClient } from "./_helpers.js"
+import { publicClient, registered, registrationEndpoint, webClient } from "./_helpers.js"
 import { forEachStore, record, type StoreDatabase, type StoreTarget } from "./_stores.js"
 
 const tokenEndpoint = "https://as.example.com/token"
 const minute = 60_000
 const hour = 60 * minute
 const day = 24 * hour
-
-const publicClient = {
-  client_name: "CLI tool",
-  redirect_uris: ["http://127.0.0.1:8123/cb"],
-  token_endpoint_auth_method: "none"
-}
 
 /** The engine, the registry and the store on one new database of `store` (the test's scope). */
 const onDatabase = (store: StoreTarget) =>

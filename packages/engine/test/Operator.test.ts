@@ -8,19 +8,13 @@ import { ClientStore, Engine, Operator } from "@effect-dcr/engine"
 import { assert, it } from "@effect/vitest"
 import { Effect, Layer, Option, Redacted, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import { content, get, registered, registrationEndpoint, update, webClient } from "./_helpers.js"
+import { content, get, publicClient, registered, registrationEndpoint, update, webClient } from "./_helpers.js"
 import { forEachStore, type StoreTarget } from "./_stores.js"
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url")
 
 const hour = 3_600_000
 const options: Operator.Options = { registrationEndpoint, clientSecretLifetime: "1 hour" }
-
-const publicClient = {
-  client_name: "CLI tool",
-  redirect_uris: ["http://127.0.0.1:8123/cb"],
-  token_endpoint_auth_method: "none"
-}
 
 /** The engine and its store on one new database (the test's scope). */
 const onDatabase = (store: StoreTarget) =>

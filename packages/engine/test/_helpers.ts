@@ -52,3 +52,10 @@ export const webClient = {
   client_name: "Example App",
   redirect_uris: ["https://app.example.com/callback"]
 }
+
+/** A public (native) client on a loopback redirect URI. */
+export const publicClient = {
+  client_name: "CLI tool",
+  redirect_uris: ["http://127.0.0.1:8123/cb"],
+  token_endpoint_auth_method: "none"
+}

@@ -82,10 +82,13 @@ export const middleware = (options?: Options | undefined): Middleware => {
       const id = Internal.requestId(request.headers[Internal.requestIdHeader])
       const route = Internal.route(context, settings, request.method, request.url)
       const respond = HttpApp.appendPreResponseHandler((_, response) =>
-        Effect.as(
-          Internal.finish(settings, request.method, route, request.url, response.status, start, id),
-          HttpServerResponse.setHeader(response, Internal.requestIdHeader, id)
-        )
+        Effect.suspend(() => {
+          Internal.record(request.method, route, response.status, start)
+          return Effect.as(
+            Internal.log(settings, request.method, route, request.url, response.status, start, id),
+            HttpServerResponse.setHeader(response, Internal.requestIdHeader, id)
+          )
+        })
       )
       return Effect.zipRight(respond, app).pipe(Effect.annotateLogs("request_id", id))
     })

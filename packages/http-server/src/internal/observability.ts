@@ -114,17 +114,3 @@ export const log = (
     return Effect.logInfo(`${method} ${route} ${status}`).pipe(Effect.annotateLogs(annotations))
   })
 }
-
-/** `record`, then `log`: what the platform pipeline's middleware does for each answer. @internal */
-export const finish = (
-  settings: Settings,
-  method: string,
-  route: string,
-  url: string,
-  status: number,
-  start: number,
-  id: string
-): Effect.Effect<void> => {
-  record(method, route, status, start)
-  return log(settings, method, route, url, status, start, id)
-}
