@@ -14,7 +14,8 @@
 // defaults. --server KEY adds another server of the harness (bare, oidc) as one more variant. --header adds a request header to
 // every request of every variant (e.g. 'origin: https://app.example', so that CORS answers). Prints, per variant, the requests
 // per second and the server's CPU µs per request summed over its slices, and against the first
-// variant: the ratio of the sums and the median and range of the per-round ratios.
+// variant: the ratio of the sums and the median and range of the per-round ratios, and each server's peak RSS
+// (VmHWM over its whole life: start-up, warm-up and every slice).
 import { writeFileSync } from "node:fs"
 import { parseArgs } from "node:util"
 import {
@@ -22,6 +23,7 @@ import {
   describeTree,
   failures,
   machine,
+  mib,
   registrationBody,
   rootOf,
   selectTargets,
@@ -120,9 +122,9 @@ try {
     }; ratios against ${variants[0].name}\n`
   )
   console.log(
-    "| variant | req/s | CPU µs/req | req/s vs first | CPU/req vs first | per-round CPU/req ratio: median (min–max) | non-2xx+errors |"
+    "| variant | req/s | CPU µs/req | req/s vs first | CPU/req vs first | per-round CPU/req ratio: median (min–max) | peak RSS MiB | non-2xx+errors |"
   )
-  console.log("|---|---:|---:|---:|---:|---:|---:|")
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|")
   const rows = totals.map((t, i) => {
     const rps = t.requests / (slice * t.perRound.length)
     const cpuUs = (t.cpu * 1e6) / t.requests
@@ -139,6 +141,7 @@ try {
       roundRatioMedian: median(ratios),
       roundRatioMin: Math.min(...ratios),
       roundRatioMax: Math.max(...ratios),
+      peakRssMiB: Number(mib(servers[i].memory().hwm)),
       failures: t.failures
     }
     console.log(
@@ -148,7 +151,7 @@ try {
         i === 0
           ? "–"
           : `${pct(row.roundRatioMedian)} (${pct(row.roundRatioMin)} … ${pct(row.roundRatioMax)})`
-      } | ${t.failures} |`
+      } | ${row.peakRssMiB} | ${t.failures} |`
     )
     return row
   })

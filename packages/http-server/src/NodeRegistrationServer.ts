@@ -82,7 +82,10 @@ const fastPathService = Effect.gen(function*() {
 export interface Limits {
   /** The most open connections; further ones are closed on arrival. */
   readonly maxConnections?: number | undefined
-  /** The most open connections from one client address (the TCP peer); further ones are closed on arrival. */
+  /**
+   * The most open connections from one client address (the TCP peer; an IPv6 peer counted by its /64,
+   * as the rate limits do); further ones are closed on arrival.
+   */
   readonly maxConnectionsPerAddress?: number | undefined
   /** The time a connection has to send a request's headers (answered 408 and closed after it). */
   readonly headersTimeout?: Duration.DurationInput | undefined

@@ -9,6 +9,7 @@
  */
 import type * as Http from "node:http"
 import type * as Net from "node:net"
+import { addressKey } from "./rateLimiter.js"
 
 /** The limits in milliseconds and counts; `0` switches one off (a `shutdownTimeout` of 0 gives no grace). @internal */
 export interface Limits {
@@ -26,10 +27,13 @@ const checkingInterval = (limits: Limits): number => {
   return timeouts.length === 0 ? 1000 : Math.max(25, Math.min(1000, Math.floor(Math.min(...timeouts) / 4)))
 }
 
-/** The peer's address, an IPv4-mapped IPv6 address as its IPv4 form. */
+/**
+ * The key the per-address cap counts by: the rate limits' own (`addressKey`), so an IPv6 client is
+ * counted by its /64 as there, and an IPv4-mapped address as its IPv4 form.
+ */
 const addressOf = (socket: Net.Socket): string | undefined => {
   const address = socket.remoteAddress
-  return address !== undefined && address.startsWith("::ffff:") ? address.slice(7) : address
+  return address === undefined ? undefined : addressKey(address)
 }
 
 /** During a close, every new response ends its connection. */
