@@ -137,6 +137,14 @@ const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClien
   "5_client_last_used_at": Effect.flatMap(
     SqlClient.SqlClient,
     (sql) => sql`ALTER TABLE dcr_clients ADD COLUMN last_used_at bigint`
+  ),
+  // Client ids in byte order (`"C"`), as SQLite compares them, whatever the database's collation: the
+  // primary key's index then serves `list`'s pages (it sorted the whole table for each page while
+  // `list` asked for `COLLATE "C"` and the index had the database's collation). Rebuilds that index
+  // (the rows are not rewritten); ids are ASCII, so equality is unchanged.
+  "6_client_id_collation_c": Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`ALTER TABLE dcr_clients ALTER COLUMN client_id TYPE text COLLATE "C"`
   )
 }
 
@@ -248,11 +256,10 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
     name: "effect_dcr_delete_client",
     text: "DELETE FROM dcr_clients WHERE client_id = $1 AND registration_access_token_hash = $2"
   },
-  /** Byte order (`"C"`), whatever the database's collation, so that both stores list alike. */
+  /** In byte order, the column's collation since migration 6 (as SQLite's), along the primary key. */
   listClients: {
     name: "effect_dcr_list_clients",
-    text:
-      `SELECT ${readColumns} FROM dcr_clients WHERE client_id COLLATE "C" > $1 ORDER BY client_id COLLATE "C" LIMIT $2`
+    text: `SELECT ${readColumns} FROM dcr_clients WHERE client_id > $1 ORDER BY client_id LIMIT $2`
   },
   recordUse: {
     name: "effect_dcr_record_client_use",
@@ -260,10 +267,9 @@ FROM input WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.client_id = i
       "UPDATE dcr_clients SET last_used_at = $2 WHERE client_id = $1 AND (last_used_at IS NULL OR last_used_at < $3)"
   },
   /**
-   * The pruning windows walk the primary key in the column's own collation (not `"C"` as `list`
-   * does), so that its index serves them: the window's last id ($2-th after $1), then the unused
-   * rows up to it (or to the end when the window reaches it). No index on created_at or
-   * last_used_at (see migration 5).
+   * The pruning windows walk the primary key, so that its index serves them: the window's last id
+   * ($2-th after $1), then the unused rows up to it (or to the end when the window reaches it). No
+   * index on created_at or last_used_at (see migration 5).
    */
   unusedWindowEnd: {
     name: "effect_dcr_unused_window_end",

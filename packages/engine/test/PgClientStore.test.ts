@@ -51,6 +51,25 @@ describePg(`PgClientStore${skipReason === undefined ? "" : ` (skipped: ${skipRea
       assert.isTrue(Option.isSome(yield* clients[4]!.find("100000000000001")))
     }))
 
+  it.scoped("list pages along the primary key's index: client ids are in byte order (\"C\"), as in SQLite", () =>
+    Effect.gen(function*() {
+      const { clients, schema } = yield* instances(1)
+      const ids = ["b", "B", "a", "_", "a-1", "A", "1"]
+      for (const id of ids) yield* clients[0]!.insert(record(id), plain)
+      const page = yield* clients[0]!.list({ limit: 4 })
+      assert.deepStrictEqual(page.map((c) => c.clientId), ["1", "A", "B", "_"])
+      const next = yield* clients[0]!.list({ limit: 4, after: "_" })
+      assert.deepStrictEqual(next.map((c) => c.clientId), ["a", "a-1", "b"])
+      // byte order needs no sort (sequential scans priced out): the primary key's index has that order
+      const results = yield* adminQuery(
+        `SET enable_seqscan = off; EXPLAIN SELECT client_id FROM ${schema}.dcr_clients WHERE client_id COLLATE "C" > '_' ORDER BY client_id COLLATE "C" LIMIT 4`
+      )
+      const explained = (results as unknown as ReadonlyArray<Pg.QueryResult<{ readonly "QUERY PLAN": string }>>).at(-1)!
+      const plan = explained.rows.map((row) => row["QUERY PLAN"]).join("\n")
+      assert.include(plan, "Index")
+      assert.notInclude(plan, "Sort")
+    }))
+
   it.scoped("a unique software_id is atomic across instances: of racing registrations exactly one wins", () =>
     Effect.gen(function*() {
       const { clients } = yield* instances(3)
