@@ -887,7 +887,7 @@ export const resolve = Command.make(
         const found = yield* Effect.either(registry.find(clientId))
         if (Either.isLeft(found)) {
           const error = found.left
-          if (error._tag === "ClientStoreError") return yield* error
+          if (error._tag === "ServerError") return yield* error
           yield* Console.log(JSON.stringify(
             {
               client_id: clientId,
