@@ -11,6 +11,13 @@
 export * as AuthleteClient from "./AuthleteClient.js"
 
 /**
+ * `ClientRegistry` backed by Authlete's client API: `make`, `layer`, `layerConfig`, `layerFromEnv`.
+ *
+ * @since 0.1.0
+ */
+export * as AuthleteClientRegistry from "./AuthleteClientRegistry.js"
+
+/**
  * The `ClientRegistry` service tag (find a client, authenticate it, check its requests), its models,
  * and `fromLookup`, which builds the service on any backend's client lookup.
  *
