@@ -35,7 +35,7 @@ import * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  * @category models
  */
-export type Region = AuthleteHttp.Region
+export type Region = "us" | "jp" | "eu" | "br"
 
 /**
  * @since 0.1.0

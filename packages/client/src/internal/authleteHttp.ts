@@ -17,14 +17,11 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
-import type { Options } from "../AuthleteClient.js"
+import type { Options, Region } from "../AuthleteClient.js"
 import { TimeoutError } from "../DynamicClientRegistrationError.js"
 import type { DynamicClientRegistrationError, Operation } from "../DynamicClientRegistrationError.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import { toTransportError } from "./platformError.js"
-
-/** @internal */
-export type Region = "us" | "jp" | "eu" | "br"
 
 /** @internal */
 export const regions: ReadonlyArray<Region> = ["us", "jp", "eu", "br"]
