@@ -8,7 +8,6 @@
  * @since 0.1.0
  */
 import * as ClientRegistryModule from "@effect-dcr/client/ClientRegistry"
-import { ServerError } from "@effect-dcr/client/ClientRegistryError"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,7 +15,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ClientIdMetadataDocument from "./ClientIdMetadataDocument.js"
-import { InvalidClient } from "./ClientRegistryError.js"
+import { InvalidClient, ServerError } from "./ClientRegistryError.js"
 import { type ClientRecord, ClientStore, ClientStoreError } from "./ClientStore.js"
 import * as Metadata from "./internal/metadata.js"
 import * as MetadataDocument from "./internal/metadataDocument.js"

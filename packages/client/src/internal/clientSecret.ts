@@ -3,6 +3,11 @@
  * against the registered secret's SHA-256, with `crypto.timingSafeEqual` (digests of equal length,
  * so neither the secret's length nor its content shows in the time taken).
  *
+ * The engine's `internal/credentials.ts` has the same comparison for its registration access
+ * tokens (and the `client_secret` an RFC 7592 update may echo): internal modules cannot be shared
+ * across packages, and these few lines are not worth a public API. Client secrets at the token
+ * endpoint are checked here only, for every backend.
+ *
  * @internal
  */
 import * as Redacted from "effect/Redacted"
