@@ -117,7 +117,7 @@ export const handler = (urls: Urls) =>
       const trusted = yield* trust(parameters).pipe(Effect.either)
       if (trusted._tag === "Left") {
         const error = trusted.left
-        return error._tag === "ClientStoreError" ? HttpServerResponse.empty({ status: 500 }) : badRequest(error)
+        return error._tag === "ServerError" ? HttpServerResponse.empty({ status: 500 }) : badRequest(error)
       }
       const state = Option.getOrUndefined(
         Option.fromNullable(parameters.get("state")).pipe(Option.filter((value) => value !== ""))

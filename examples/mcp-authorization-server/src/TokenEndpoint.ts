@@ -138,7 +138,7 @@ export const handler = (urls: Urls) =>
       return yield* exchange(authorization, new URLSearchParams(body.right)).pipe(
         Effect.match({
           onFailure: (error) =>
-            error._tag === "ClientStoreError"
+            error._tag === "ServerError"
               ? HttpServerResponse.unsafeJson({ error: "server_error" }, { status: 500, headers: noStore })
               : errorResponse(error, authorization !== undefined),
           onSuccess: (body) => HttpServerResponse.unsafeJson(body, { headers: noStore })

@@ -1,12 +1,19 @@
 /**
- * Backend selection: the `DynamicClientRegistration` layer for a `ServerConfig.Backend` — the
- * embedded engine on its `DatabaseUrl` (a SQLite file, whose directory is created, or PostgreSQL),
- * or Authlete over HTTP.
+ * Backend selection: the `DynamicClientRegistration` and `ClientRegistry` layers for a
+ * `ServerConfig.Backend` — the embedded engine on its `DatabaseUrl` (a SQLite file, whose directory
+ * is created, or PostgreSQL), or Authlete over HTTP.
  *
  * @since 0.1.0
  */
-import { AuthleteClient, DynamicClientRegistration, type Readiness, RetryPolicy } from "@effect-dcr/client"
 import {
+  AuthleteClient,
+  AuthleteClientRegistry,
+  DynamicClientRegistration,
+  type Readiness,
+  RetryPolicy
+} from "@effect-dcr/client"
+import {
+  ClientRegistry,
   type ClientStore,
   type DatabaseUrl,
   Engine,
@@ -14,6 +21,8 @@ import {
   type InitialAccessTokenStore
 } from "@effect-dcr/engine"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -200,17 +209,49 @@ export const layer = (
         Layer.provideMerge(engineStores(backend))
       )
     case "Authlete":
-      return AuthleteClient.layer({
-        baseUrl: backend.baseUrl,
-        serviceId: backend.serviceId,
-        serviceAccessToken: backend.serviceAccessToken,
-        timeout: backend.timeout
-      }).pipe(
-        Layer.provide(NodeHttpClient.layerUndici),
-        Layer.mapError((cause) =>
-          new BackendError({ description: `Invalid Authlete settings: ${cause.message}`, cause })
-        )
-      )
+      return AuthleteClient.layer(authleteConnection(backend)).pipe(overHttp)
+  }
+}
+
+type Authlete = Extract<Backend, { readonly _tag: "Authlete" }>
+
+/** How to reach Authlete: the same for the registration operations and the client registry. */
+const authleteConnection = (backend: Authlete): AuthleteClient.Options => ({
+  baseUrl: backend.baseUrl,
+  serviceId: backend.serviceId,
+  serviceAccessToken: backend.serviceAccessToken,
+  timeout: backend.timeout
+})
+
+const overHttp = <A>(layer: Layer.Layer<A, ConfigError.ConfigError, HttpClient.HttpClient>) =>
+  layer.pipe(
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.mapError((cause) => new BackendError({ description: `Invalid Authlete settings: ${cause.message}`, cause }))
+  )
+
+/**
+ * The `ClientRegistry` of a backend, as `effect-dcr resolve` uses it: the engine's on its database
+ * (`ClientRegistry.layer`, client metadata documents as `options` say), or Authlete's client read
+ * over HTTP (`AuthleteClientRegistry.layer`, with the token endpoint and issuer of `options`; the
+ * configuration refuses client metadata documents with Authlete).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const registry = (
+  backend: Backend,
+  options: ClientRegistry.Options
+): Layer.Layer<ClientRegistry.ClientRegistry, BackendError> => {
+  switch (backend._tag) {
+    case "Engine":
+      return ClientRegistry.layer(options).pipe(Layer.provide(engineStores(backend)))
+    case "Authlete":
+      return AuthleteClientRegistry.layer({
+        ...authleteConnection(backend),
+        tokenEndpoint: options.tokenEndpoint,
+        issuer: options.issuer,
+        clockTolerance: options.clockTolerance
+      }).pipe(overHttp)
   }
 }
 

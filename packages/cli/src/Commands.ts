@@ -106,6 +106,14 @@ const report = (success: string) => (answer: Answer) =>
     }
   })
 
+/** Prints a failure (`error: …`, its causes included) and fails with `CommandFailed` (exit status 1). */
+const failAsCommand = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, CommandFailed, R> =>
+  Effect.catchAll(self, (error) =>
+    Effect.zipRight(
+      Console.error(`error: ${describeError(error)}`),
+      Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
+    ))
+
 /** Runs an operation against the configured backend, mapping every failure to `CommandFailed`. */
 const withBackend = <A, E>(
   operation: Effect.Effect<A, E, DynamicClientRegistration.DynamicClientRegistration>,
@@ -120,14 +128,7 @@ const withBackend = <A, E>(
     })
     const answer = yield* Effect.provide(operation, backend)
     return yield* report(success)(answer as Answer)
-  }).pipe(
-    Effect.catchAll((error) =>
-      Effect.zipRight(
-        Console.error(`error: ${describeError(error)}`),
-        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
-      )
-    )
-  )
+  }).pipe(failAsCommand)
 
 const registrationAccessToken = Options.redacted("token").pipe(
   Options.withAlias("t"),
@@ -312,14 +313,7 @@ export const explain = Command.make("explain", {
       })
     }
     yield* Console.error("The registration would be accepted (nothing was stored).")
-  }).pipe(
-    Effect.catchAll((error) =>
-      Effect.zipRight(
-        Console.error(`error: ${describeError(error)}`),
-        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
-      )
-    )
-  )).pipe(
+  }).pipe(failAsCommand)).pipe(
     Command.withDescription(
       "Explain what the server would register for this metadata and which rule changed or refused which member " +
         "(the URI rules, DCR_POLICY, DCR_POLICIES), without storing anything"
@@ -346,14 +340,7 @@ const onEngineDatabase = (refusal: string) =>
       })
     }
     return yield* Effect.provide(operation(config), Backend.engineStores(config.backend))
-  }).pipe(
-    Effect.catchAll((error) =>
-      Effect.zipRight(
-        Console.error(`error: ${describeError(error)}`),
-        Effect.fail(error instanceof CommandFailed ? error : new CommandFailed({ description: describeError(error) }))
-      )
-    )
-  )
+  }).pipe(failAsCommand)
 
 /** `iat` operations on the `InitialAccessTokenStore`. */
 const withTokenStore = onEngineDatabase("Managed initial access tokens are kept by the embedded engine")
@@ -866,9 +853,10 @@ const registryOptions = (config: ServerConfig.ServerConfig): ClientRegistry.Opti
 
 /**
  * `effect-dcr resolve <client_id>`: what `ClientRegistry` finds for a client id, as JSON: a
- * registered client, or (with `DCR_CLIENT_ID_METADATA_DOCUMENTS`) the client a metadata document
- * URL describes, fetched with the same guards. A refused document prints its `invalid_client` error
- * and reason; exit status 1 when nothing is found or the document is refused.
+ * registered client (the engine's, or Authlete's through its client API), or (engine, with
+ * `DCR_CLIENT_ID_METADATA_DOCUMENTS`) the client a metadata document URL describes, fetched with
+ * the same guards. A refused document prints its `invalid_client` error and reason; exit status 1
+ * when nothing is found, the document is refused or the backend fails.
  *
  * @since 0.1.0
  * @category commands
@@ -881,13 +869,13 @@ export const resolve = Command.make(
     )
   },
   ({ clientId }) =>
-    onEngineDatabase("resolve reads the embedded engine's clients (with Authlete, use its console or API)")((config) =>
+    Effect.flatMap(ServerConfig.load, (config) =>
       Effect.gen(function*() {
-        const registry = yield* ClientRegistry.make(registryOptions(config))
+        const registry = yield* ClientRegistry.ClientRegistry
         const found = yield* Effect.either(registry.find(clientId))
         if (Either.isLeft(found)) {
           const error = found.left
-          if (error._tag === "ClientStoreError") return yield* error
+          if (error._tag === "ServerError") return yield* error
           yield* Console.log(JSON.stringify(
             {
               client_id: clientId,
@@ -900,7 +888,8 @@ export const resolve = Command.make(
           return yield* new CommandFailed({ description: error.description })
         }
         if (Option.isNone(found.right)) {
-          const off = ClientIdMetadataDocument.isDocumentUrl(clientId) && !config.clientIdMetadataDocuments.enabled
+          const off = config.backend._tag === "Engine" && ClientIdMetadataDocument.isDocumentUrl(clientId) &&
+            !config.clientIdMetadataDocuments.enabled
           return yield* new CommandFailed({
             description: `no client ${clientId}${
               off ? " (client metadata documents are off: DCR_CLIENT_ID_METADATA_DOCUMENTS=true resolves URLs)" : ""
@@ -919,12 +908,11 @@ export const resolve = Command.make(
           null,
           2
         ))
-      })
-    )
+      }).pipe(Effect.provide(Backend.registry(config.backend, registryOptions(config))))).pipe(failAsCommand)
 ).pipe(
   Command.withDescription(
-    "Print what the registry resolves for a client_id (a registered client, or a client metadata document URL " +
-      "with DCR_CLIENT_ID_METADATA_DOCUMENTS) as JSON, or why it refuses it"
+    "Print what the registry resolves for a client_id (a client registered with the engine or Authlete, or a " +
+      "client metadata document URL with DCR_CLIENT_ID_METADATA_DOCUMENTS) as JSON, or why it refuses it"
   )
 )
 

@@ -72,7 +72,8 @@ export interface ServerConfig {
   readonly authorizationServerMetadata: Readonly<Record<string, unknown>> | undefined
   /**
    * `DCR_CLIENT_ID_METADATA_DOCUMENTS` and `DCR_CIMD_ALLOW_INSECURE_LOOPBACK`: resolve `https://`
-   * client ids from their metadata documents (advertised by discovery).
+   * client ids from their metadata documents (advertised by discovery). Engine only: refused with
+   * Authlete, and the loopback switch is refused without the first.
    */
   readonly clientIdMetadataDocuments: { readonly enabled: boolean; readonly allowInsecureLoopback: boolean }
   readonly backend: Backend
@@ -168,6 +169,27 @@ const consistent = (values: Settings.Values, backend: Backend): Effect.Effect<vo
       ["DCR_PRUNE_UNUSED_CLIENTS_AFTER"],
       "DCR_PRUNE_UNUSED_CLIENTS_AFTER applies to the embedded engine's database; with Authlete as the backend, " +
         "delete clients in the Authlete service"
+    ))
+  }
+  if (backend._tag === "Authlete" && (values.clientIdMetadataDocuments || values.cimdAllowInsecureLoopback)) {
+    // The engine's ClientRegistry fetches the documents; with Authlete nothing here resolves them,
+    // so discovery must not promise it. Whether Authlete does is the Authlete service's setting.
+    const name = values.clientIdMetadataDocuments
+      ? "DCR_CLIENT_ID_METADATA_DOCUMENTS"
+      : "DCR_CIMD_ALLOW_INSECURE_LOOPBACK"
+    return Effect.fail(ConfigError.InvalidData(
+      [name],
+      `${name} applies to the embedded engine, whose client registry fetches client metadata documents; with ` +
+        "Authlete as the backend nothing here resolves them, so discovery would advertise what no one does: " +
+        "enable them in the Authlete service and state client_id_metadata_document_supported in " +
+        "DCR_AUTHORIZATION_SERVER_METADATA instead"
+    ))
+  }
+  if (values.cimdAllowInsecureLoopback && !values.clientIdMetadataDocuments) {
+    return Effect.fail(ConfigError.InvalidData(
+      ["DCR_CIMD_ALLOW_INSECURE_LOOPBACK"],
+      "DCR_CIMD_ALLOW_INSECURE_LOOPBACK has no effect without DCR_CLIENT_ID_METADATA_DOCUMENTS=true: set both " +
+        "(development and tests only), or neither"
     ))
   }
   if (backend._tag === "Authlete" && (values.authleteApi || values.serviceAccessToken !== undefined)) {

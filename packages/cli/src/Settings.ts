@@ -313,12 +313,13 @@ export const server = {
   clientIdMetadataDocuments: toggle("DCR_CLIENT_ID_METADATA_DOCUMENTS", {
     description: "Client ID Metadata Documents: an https client_id is resolved from the client's metadata " +
       "document at that URL (SSRF-guarded, at most 5 KiB, 5 s, cached per Cache-Control), as `effect-dcr resolve` " +
-      "and ClientRegistry do; discovery then advertises client_id_metadata_document_supported.",
+      "and ClientRegistry do; discovery then advertises client_id_metadata_document_supported. Embedded engine " +
+      "only: refused with Authlete.",
     default: false
   }),
   cimdAllowInsecureLoopback: toggle("DCR_CIMD_ALLOW_INSECURE_LOOPBACK", {
     description: "For development and tests only, never in production: also fetch client metadata documents " +
-      "(http:// or https://) from 127.0.0.1, localhost or [::1].",
+      "(http:// or https://) from 127.0.0.1, localhost or [::1]. Refused without DCR_CLIENT_ID_METADATA_DOCUMENTS.",
     default: false
   }),
   database: value("DCR_DATABASE_URL", {

@@ -2,11 +2,14 @@
  * End to end: `effect-dcr resolve` (the BUILT command line) on a SQLite file, against a real
  * document server on 127.0.0.1 (node:http): a registered client id, a client metadata document URL
  * (with the development switch), and the refusals (http without the switch, https to a loopback
- * address, a document for another client id, documents off) with exit status 1; and `serve`'s
- * discovery advertising `client_id_metadata_document_supported` only when the setting is on.
+ * address, a document for another client id, documents off) with exit status 1; `serve`'s
+ * discovery advertising `client_id_metadata_document_supported` only when the setting is on; and
+ * with Authlete as the backend, `resolve` through Authlete's client API (a loopback Authlete
+ * answering its own example client), client metadata documents refused at startup.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
@@ -126,6 +129,75 @@ describe("effect-dcr resolve", () => {
         assert.isString(on.registration_endpoint)
         const off = yield* discovery(false, "off")
         assert.notProperty(off, "client_id_metadata_document_supported")
+      }),
+    60_000
+  )
+
+  it.scoped(
+    "with Authlete: resolve reads the client through Authlete's client API; metadata documents are refused",
+    () =>
+      Effect.gen(function*() {
+        // Authlete's example answer of GET /api/client/get/{clientId}, its secret included
+        const example = JSON.parse(
+          readFileSync(new URL("../../schema/test/fixtures/authlete/client-get.json", import.meta.url), "utf8")
+        )
+        const seen: Array<string> = []
+        const authlete = http.createServer((req, res) => {
+          seen.push(`${req.method} ${req.url} ${req.headers.authorization}`)
+          const json = (status: number, body: unknown) =>
+            res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body))
+          if (req.headers.authorization !== "Bearer sat-e2e") return json(401, { resultCode: "A001202" })
+          if (req.url === `/api/715948317/client/get/${example.clientId}`) return json(200, example)
+          return json(404, { resultCode: "A031201", resultMessage: "[A031201] No such client." })
+        })
+        const url = yield* Effect.acquireRelease(
+          Effect.async<string>((resume) => {
+            authlete.listen(0, "127.0.0.1", () => {
+              resume(Effect.succeed(`http://127.0.0.1:${(authlete.address() as AddressInfo).port}`))
+            })
+          }),
+          () =>
+            Effect.async<void>((resume) => {
+              authlete.close(() => resume(Effect.void))
+            })
+        )
+        const env = {
+          AUTHLETE_BASE_URL: url,
+          AUTHLETE_SERVICE_ID: "715948317",
+          AUTHLETE_SERVICE_ACCESS_TOKEN: "sat-e2e"
+        }
+        const found = yield* cli(["resolve", String(example.clientId)], env)
+        assert.strictEqual(found.code, 0, found.stderr)
+        const json = JSON.parse(found.stdout)
+        assert.deepStrictEqual([json.client_id, json.source], [String(example.clientId), "registration"])
+        assert.strictEqual(json.metadata.client_name, "My client")
+        assert.deepStrictEqual(json.metadata.redirect_uris, example.redirectUris)
+        assert.notInclude(found.stdout + found.stderr, example.clientSecret, "the secret is never printed")
+        assert.deepStrictEqual(seen, [`GET /api/715948317/client/get/${example.clientId} Bearer sat-e2e`])
+
+        const unknown = yield* cli(["resolve", "100000000000000"], env)
+        assert.strictEqual(unknown.code, 1)
+        assert.include(unknown.stderr, "no client 100000000000000")
+        assert.notInclude(unknown.stderr, "DCR_CLIENT_ID_METADATA_DOCUMENTS")
+
+        const refused = yield* cli(["resolve", String(example.clientId)], {
+          ...env,
+          AUTHLETE_SERVICE_ACCESS_TOKEN: "x"
+        })
+        assert.strictEqual(refused.code, 1)
+        assert.match(
+          refused.stderr,
+          /error: server_error: the client registry is unavailable: Authlete clientGet failed with HTTP 401/
+        )
+
+        // serve would advertise documents that nothing here resolves: it does not start
+        const documents = yield* cli(["serve"], { ...env, DCR_CLIENT_ID_METADATA_DOCUMENTS: "true" })
+        assert.notStrictEqual(documents.code, 0)
+        assert.include(
+          documents.stderr + documents.stdout,
+          "DCR_CLIENT_ID_METADATA_DOCUMENTS applies to the embedded engine"
+        )
+        assert.strictEqual(seen.length, 3, "refused before any call to Authlete (the 401 was not retried)")
       }),
     60_000
   )

@@ -130,7 +130,21 @@ describe("serve settings: limits, shutdown, CORS, backend check, /api", () => {
         [
           { AUTHLETE_SERVICE_ID: "1", AUTHLETE_SERVICE_ACCESS_TOKEN: "t", DCR_SERVICE_ACCESS_TOKEN: "s" },
           ["DCR_SERVICE_ACCESS_TOKEN"]
-        ]
+        ],
+        // with Authlete nothing here resolves metadata documents: discovery must not advertise them
+        [
+          { AUTHLETE_SERVICE_ID: "1", AUTHLETE_SERVICE_ACCESS_TOKEN: "t", DCR_CLIENT_ID_METADATA_DOCUMENTS: "true" },
+          ["DCR_CLIENT_ID_METADATA_DOCUMENTS", "DCR_AUTHORIZATION_SERVER_METADATA"]
+        ],
+        [
+          { AUTHLETE_SERVICE_ID: "1", AUTHLETE_SERVICE_ACCESS_TOKEN: "t", DCR_CIMD_ALLOW_INSECURE_LOOPBACK: "true" },
+          ["DCR_CIMD_ALLOW_INSECURE_LOOPBACK"]
+        ],
+        // the development switch alone would be silently ignored
+        [{ DCR_CIMD_ALLOW_INSECURE_LOOPBACK: "true" }, [
+          "DCR_CIMD_ALLOW_INSECURE_LOOPBACK",
+          "DCR_CLIENT_ID_METADATA_DOCUMENTS=true"
+        ]]
       ]
       for (const [env, names] of cases) {
         const message = yield* refusal(env)

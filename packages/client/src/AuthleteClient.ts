@@ -9,26 +9,22 @@
  */
 import { authleteEndpointPath, AuthleteEndpoints } from "@effect-dcr/schema"
 import type { AuthleteOperation } from "@effect-dcr/schema"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
+import type * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
-import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { DynamicClientRegistration } from "./DynamicClientRegistration.js"
 import type { Service } from "./DynamicClientRegistration.js"
-import { TimeoutError } from "./DynamicClientRegistrationError.js"
 import type { DynamicClientRegistrationError } from "./DynamicClientRegistrationError.js"
-import { toTransportError } from "./internal/platformError.js"
+import * as AuthleteHttp from "./internal/authleteHttp.js"
 import { makeResponseHandler } from "./internal/response.js"
 import * as Readiness from "./Readiness.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -45,7 +41,7 @@ export type Region = "us" | "jp" | "eu" | "br"
  * @since 0.1.0
  * @category constants
  */
-export const regions: ReadonlyArray<Region> = ["us", "jp", "eu", "br"]
+export const regions: ReadonlyArray<Region> = AuthleteHttp.regions
 
 /**
  * The API base URL of a region: `https://{region}.authlete.com`.
@@ -53,7 +49,7 @@ export const regions: ReadonlyArray<Region> = ["us", "jp", "eu", "br"]
  * @since 0.1.0
  * @category constructors
  */
-export const regionBaseUrl = (region: Region): string => `https://${region}.authlete.com`
+export const regionBaseUrl: (region: Region) => string = AuthleteHttp.regionBaseUrl
 
 /**
  * The per-attempt timeout used when `timeout` is not set.
@@ -61,7 +57,7 @@ export const regionBaseUrl = (region: Region): string => `https://${region}.auth
  * @since 0.1.0
  * @category constants
  */
-export const defaultTimeout: Duration.Duration = Duration.seconds(10)
+export const defaultTimeout: Duration.Duration = AuthleteHttp.defaultTimeout
 
 /**
  * How to reach Authlete. Give `baseUrl` (any Authlete-compatible server, e.g. a proxy or the
@@ -87,34 +83,6 @@ export interface Options {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-const resolveBaseUrl = (options: Pick<Options, "baseUrl" | "region">): Either.Either<URL, ConfigError.ConfigError> => {
-  if (options.baseUrl !== undefined) {
-    let url: URL
-    try {
-      url = new URL(options.baseUrl)
-    } catch {
-      return Either.left(
-        ConfigError.InvalidData(["baseUrl"], `Expected an absolute URL, got ${String(options.baseUrl)}`)
-      )
-    }
-    return url.protocol === "http:" || url.protocol === "https:"
-      ? Either.right(url)
-      : Either.left(ConfigError.InvalidData(["baseUrl"], `Expected an http(s) URL, got ${url.protocol}`))
-  }
-  if (options.region !== undefined) {
-    return regions.includes(options.region)
-      ? Either.right(new URL(regionBaseUrl(options.region)))
-      : Either.left(
-        ConfigError.InvalidData(["region"], `Expected one of ${regions.join(", ")}, got ${String(options.region)}`)
-      )
-  }
-  return Either.left(ConfigError.MissingData([], "Expected baseUrl or region to be set"))
-}
-
-/** `{base}/api/{serviceId}{path}`; a path prefix of the base URL is kept. */
-const endpointUrl = (base: URL, serviceId: string, operation: AuthleteOperation): string =>
-  `${base.origin}${base.pathname.replace(/\/+$/, "")}${authleteEndpointPath(serviceId, operation)}`
-
 const annotateClientId = (clientId: unknown) =>
   clientId === undefined ? Effect.void : Effect.annotateCurrentSpan("dcr.client_id", String(clientId))
 
@@ -129,22 +97,7 @@ const annotateAction = (action: string | undefined) =>
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options) {
-  const base = yield* resolveBaseUrl(options)
-  if (options.serviceId.length === 0) {
-    return yield* Effect.fail(ConfigError.InvalidData(["serviceId"], "Expected a non-empty service ID"))
-  }
-  const serviceId = options.serviceId
-  const timeout = Duration.decode(options.timeout ?? defaultTimeout)
-  const layerPolicy = options.retryPolicy ?? RetryPolicy.defaultPolicy
-  const httpClient = yield* HttpClient.HttpClient
-  // The platform's own client span ends with the platform's value (the request, whose body holds
-  // the registration access token, inside the response or RequestError): replaced by `attempt`'s
-  // span below (this also keeps `traceparent` from going to Authlete). A `transformClient` that
-  // calls `HttpClient.withTracerDisabledWhen` wins.
-  const client = HttpClient.withTracerDisabledWhen(
-    options.transformClient ? options.transformClient(httpClient) : httpClient,
-    () => true
-  )
+  const { call, serviceId } = yield* AuthleteHttp.connect(options)
   const operation = <Req, ReqI, Res, ResI>(endpoint: {
     readonly operation: AuthleteOperation
     readonly path: string
@@ -154,42 +107,12 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     const name = endpoint.operation
     const encode = Schema.encode(endpoint.request)
     const handle = makeResponseHandler(name, endpoint.response)
-    const request = HttpClientRequest.post(endpointUrl(base, serviceId, name)).pipe(
-      HttpClientRequest.bearerToken(options.serviceAccessToken),
-      HttpClientRequest.acceptJson
-    )
-    const spanName = `Authlete POST ${endpoint.path}`
-    const spanOptions = {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: { "http.request.method": "POST", "url.full": request.url, "server.address": base.origin }
-    } as const
-    const attempt = (httpRequest: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) =>
-      client.execute(httpRequest).pipe(
-        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-        Effect.flatMap(handle),
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(toTransportError(name, error)),
-          ResponseError: (error) => Effect.fail(toTransportError(name, error))
-        }),
-        Effect.withSpan(spanName, spanOptions),
-        Effect.timeoutFail({ duration: timeout, onTimeout: () => new TimeoutError({ operation: name, timeout }) }),
-        Effect.tapError((error: DynamicClientRegistrationError) =>
-          Effect.logDebug(`Authlete ${name} attempt failed: ${error.message}`).pipe(
-            Effect.annotateLogs({ "dcr.operation": name, "dcr.error": error._tag })
-          )
-        )
-      )
+    const path = authleteEndpointPath(serviceId, name)
     return (input: Req): Effect.Effect<Res, DynamicClientRegistrationError> =>
-      Effect.flatMap(Effect.orDie(encode(input)), (body) =>
-        Effect.flatMap(
-          Effect.zip(FiberRef.get(RetryPolicy.currentRetryPolicy), FiberRef.get(currentTimeout)),
-          ([policy, limit]) =>
-            Effect.retry(
-              attempt(HttpClientRequest.bodyUnsafeJson(request, body), Option.getOrElse(limit, () => timeout)),
-              Option.getOrElse(policy, () => layerPolicy).schedule(name)
-            )
-        ))
+      Effect.flatMap(
+        Effect.orDie(encode(input)),
+        (body) => call({ operation: name, method: "POST", path, spanPath: endpoint.path, body, handle })
+      )
   }
 
   const register = operation(AuthleteEndpoints.register)
@@ -242,12 +165,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 export const makeReadiness = Effect.fnUntraced(function*(
   options: Pick<Options, "baseUrl" | "region" | "transformClient">
 ) {
-  const base = yield* resolveBaseUrl(options)
-  const httpClient = yield* HttpClient.HttpClient
-  const client = HttpClient.withTracerDisabledWhen(
-    options.transformClient ? options.transformClient(httpClient) : httpClient,
-    () => true
-  )
+  const base = yield* AuthleteHttp.resolveBaseUrl(options)
+  const client = yield* AuthleteHttp.httpClient(options)
   return Readiness.make(
     "authlete",
     Effect.flatMap(
@@ -370,10 +289,7 @@ export const withRetryPolicy: {
  * @since 0.1.0
  * @category references
  */
-export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>> = globalValue(
-  Symbol.for("@effect-dcr/client/AuthleteClient/currentTimeout"),
-  () => FiberRef.unsafeMake<Option.Option<Duration.Duration>>(Option.none())
-)
+export const currentTimeout: FiberRef.FiberRef<Option.Option<Duration.Duration>> = AuthleteHttp.currentTimeout
 
 /**
  * Runs `self` with another per-attempt timeout for every Authlete operation it performs (the

@@ -6,23 +6,27 @@
  *
  * @since 0.1.0
  */
-import { AuthleteOperation } from "@effect-dcr/schema"
+import { AuthleteClientGetEndpoint, AuthleteOperation } from "@effect-dcr/schema"
 import { ClientRegistrationAction } from "@effect-dcr/schema"
 import * as Schema from "effect/Schema"
 
 /**
- * The four operations, as named in errors and spans.
+ * The Authlete calls, as named in errors, spans and retry policies: the four Dynamic Client
+ * Registration operations, and `clientGet`, the client read of `AuthleteClientRegistry`.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const Operation: Schema.Schema<AuthleteOperation> = AuthleteOperation
+export const Operation: Schema.Schema<Operation> = Schema.Union(
+  AuthleteOperation,
+  Schema.Literal(AuthleteClientGetEndpoint.operation)
+)
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type Operation = AuthleteOperation
+export type Operation = AuthleteOperation | typeof AuthleteClientGetEndpoint.operation
 
 /**
  * Authlete rejected the API call itself: HTTP 400, 401, 403 or 500 with a JSON

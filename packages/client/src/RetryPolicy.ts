@@ -1,7 +1,8 @@
 /**
  * When and how long an Authlete call is retried: one `Schedule` per operation, fed the failed
- * attempt's error. The default (`backoff()`) retries get/update/delete on transient failures and
- * `register`, which is not idempotent, only when the request provably was not processed.
+ * attempt's error. The default (`backoff()`) retries get/update/delete and the registry's
+ * `clientGet` on transient failures and `register`, which is not idempotent, only when the request
+ * provably was not processed.
  *
  * @since 0.1.0
  */
@@ -51,7 +52,8 @@ export const make = (
     register: schedule("register"),
     get: schedule("get"),
     update: schedule("update"),
-    delete: schedule("delete")
+    delete: schedule("delete"),
+    clientGet: schedule("clientGet")
   }
   return { [TypeId]: TypeId, schedule: (operation) => schedules[operation] }
 }

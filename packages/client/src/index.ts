@@ -11,6 +11,28 @@
 export * as AuthleteClient from "./AuthleteClient.js"
 
 /**
+ * `ClientRegistry` backed by Authlete's client API: `make`, `layer`, `layerConfig`, `layerFromEnv`.
+ *
+ * @since 0.1.0
+ */
+export * as AuthleteClientRegistry from "./AuthleteClientRegistry.js"
+
+/**
+ * The `ClientRegistry` service tag (find a client, authenticate it, check its requests), its models,
+ * and `fromLookup`, which builds the service on any backend's client lookup.
+ *
+ * @since 0.1.0
+ */
+export * as ClientRegistry from "./ClientRegistry.js"
+
+/**
+ * The errors of `ClientRegistry`, one per RFC 6749 error code, and their error body.
+ *
+ * @since 0.1.0
+ */
+export * as ClientRegistryError from "./ClientRegistryError.js"
+
+/**
  * The `DynamicClientRegistration` service tag, its shape and `yield*`-able accessors, plus
  * `registerMetadata` / `updateMetadata` (typed metadata in) and `decodeResponseContent` (typed
  * `responseContent` out).

@@ -1,12 +1,13 @@
 /**
- * The README's example (test/readme/example.ts, quoted verbatim in the README) type-checks (tsc -b)
- * and works against a loopback Authlete.
+ * The README's examples (test/readme/example.ts and registry.ts, quoted verbatim in the README)
+ * type-check (tsc -b) and work against a loopback Authlete.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Queue } from "effect"
 import * as Fs from "node:fs"
 import * as fixtures from "./fixtures.js"
 import { AuthleteLive, main, registerOnce } from "./readme/example.js"
+import { token } from "./readme/registry.js"
 import { answerJson, closedPort, loopback } from "./utils/loopback.js"
 
 const env = (baseUrl: string) =>
@@ -72,5 +73,41 @@ describe("README example", () => {
       candidates.some((readme) => readme.includes(source)),
       "README snippet and test/readme/example.ts differ"
     )
+  })
+})
+
+describe("README example: the client registry on Authlete", () => {
+  const example = JSON.parse(
+    Fs.readFileSync(new URL("../../schema/test/fixtures/authlete/client-get.json", import.meta.url), "utf8")
+  )
+  const basic = (secret: string) => "Basic " + Buffer.from(`${example.clientId}:${secret}`).toString("base64")
+  const body = new URLSearchParams({ grant_type: "authorization_code", code: "xyz" })
+
+  it.scopedLive("a token endpoint: 200 for the right secret, 401 for a wrong one, 500 when Authlete fails", () =>
+    Effect.gen(function*() {
+      const answers = [answerJson(200, example), answerJson(200, example), answerJson(401, fixtures.resultErrors[401])]
+      const server = yield* loopback((request, res) => answers.shift()!(request, res))
+      const run = (authorization: string) => token(authorization, body).pipe(Effect.withConfigProvider(env(server.url)))
+      assert.deepStrictEqual(yield* run(basic(example.clientSecret)), {
+        status: 200,
+        body: { client_id: String(example.clientId) }
+      })
+      assert.deepStrictEqual(yield* run(basic("wrong")), {
+        status: 401,
+        body: { error: "invalid_client", error_description: "client authentication failed" }
+      })
+      assert.deepStrictEqual(yield* run(basic(example.clientSecret)), {
+        status: 500,
+        body: { error: "server_error", error_description: "the client registry is unavailable" }
+      })
+      const request = yield* Queue.take(server.requests)
+      assert.strictEqual(request.url, `/api/715948317/client/get/${example.clientId}`)
+      assert.strictEqual(request.headers.authorization, "Bearer readme-token")
+    }))
+
+  it("is quoted verbatim in the README", () => {
+    const source = Fs.readFileSync(new URL("./readme/registry.ts", import.meta.url), "utf8").trim()
+    const readme = Fs.readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
+    assert.include(readme, source, "README snippet and test/readme/registry.ts differ")
   })
 })

@@ -78,6 +78,7 @@ export * as Operator from "./Operator.js"
 /**
  * The registered clients for an authorization server's endpoints: find, authenticate (RFC 6749
  * §2.3, RFC 7523 `private_key_jwt`), and check redirect URI, grant type, response type and scope.
+ * `layer` provides `@effect-dcr/client`'s `ClientRegistry` tag (re-exported here) on the store.
  *
  * @since 0.1.0
  */

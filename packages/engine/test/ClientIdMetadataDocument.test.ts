@@ -115,7 +115,7 @@ const find = (clientId: string) =>
     Effect.match({
       onSuccess: (found) => Option.match(found, { onNone: () => "none", onSome: (c) => `ok ${c.clientIdAlias}` }),
       onFailure: (error) => {
-        if (error._tag === "ClientStoreError") return "ClientStoreError"
+        if (error._tag === "ServerError") return `ServerError/${error.reason}`
         assert.strictEqual(error.reason, "MetadataDocumentRefused")
         assert.strictEqual(error.clientId, clientId)
         assert.match(error.description, /^client metadata document refused: [\x20\x21\x23-\x5B\x5D-\x7E]+$/)

@@ -74,7 +74,7 @@ describe("README snippets", () => {
         }).pipe(
           Effect.catchAll((error) =>
             Effect.succeed(
-              error._tag === "ClientStoreError"
+              error._tag === "ServerError"
                 ? { status: 500, body: { error: "server_error" } }
                 : {
                   status: error._tag === "InvalidClient" ? 401 : 400,

@@ -16,8 +16,12 @@ import * as Stream from "effect/Stream"
 import { AuthleteDefaultError, ResponseDecodeError, ResultError } from "../DynamicClientRegistrationError.js"
 import type { Operation } from "../DynamicClientRegistrationError.js"
 
-/** Statuses for which Authlete documents a JSON `{resultCode, resultMessage}` body. */
-const resultErrorStatuses: ReadonlySet<number> = new Set([400, 401, 403, 500])
+/**
+ * Statuses for which Authlete documents a JSON `{resultCode, resultMessage}` body.
+ *
+ * @internal
+ */
+export const resultErrorStatuses: ReadonlySet<number> = new Set([400, 401, 403, 500])
 
 /** How much of an error body is read, and how much of it an `AuthleteDefaultError` keeps. */
 const maxErrorBodyBytes = 64 * 1024
@@ -91,14 +95,19 @@ const truncate = (text: string): string =>
  * Builds the handler of one operation's HTTP response, with the response decoder compiled once.
  *
  * - 200 + JSON: decode with `schema` (failure → `ResponseDecodeError`).
- * - 400/401/403/500 + JSON `{resultCode, resultMessage}`: `ResultError`.
+ * - a status of `resultStatuses` (default 400/401/403/500) + JSON `{resultCode, resultMessage}`:
+ *   `ResultError`.
  * - anything else: `AuthleteDefaultError` with a truncated body.
  *
  * Both error kinds keep the `Retry-After` header as a delay.
  *
  * @internal
  */
-export const makeResponseHandler = <A, I>(operation: Operation, schema: Schema.Schema<A, I>) => {
+export const makeResponseHandler = <A, I>(
+  operation: Operation,
+  schema: Schema.Schema<A, I>,
+  resultStatuses: ReadonlySet<number> = resultErrorStatuses
+) => {
   const decode = Schema.decodeUnknownEither(schema)
   return (
     response: HttpClientResponse.HttpClientResponse
@@ -129,7 +138,7 @@ export const makeResponseHandler = <A, I>(operation: Operation, schema: Schema.S
       ResultError | AuthleteDefaultError
     > => {
       const retryAfter = parseRetryAfter(response.headers["retry-after"], now)
-      if (json && resultErrorStatuses.has(status)) {
+      if (json && resultStatuses.has(status)) {
         const result = Option.flatMap(parseJson(text), decodeResultErrorBody)
         if (Option.isSome(result)) {
           return Effect.fail(

@@ -11,7 +11,7 @@
  * @internal
  */
 import type { DynamicClientRegistration, DynamicClientRegistrationError } from "@effect-dcr/client"
-import { isJsonMediaType } from "@effect-dcr/schema"
+import { type AuthleteOperation, isJsonMediaType } from "@effect-dcr/schema"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -54,7 +54,8 @@ export type Body =
   }
   | { readonly contentType: string | undefined; readonly text: string | PayloadTooLarge | BodyReadError }
 
-type Operation = DynamicClientRegistrationError.Operation
+/** The four registration operations (not the registry's `clientGet`, which no route serves). */
+type Operation = AuthleteOperation
 type Service = DynamicClientRegistration.Service
 type BackendError = DynamicClientRegistrationError.DynamicClientRegistrationError
 
