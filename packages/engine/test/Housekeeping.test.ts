@@ -53,12 +53,20 @@ const unusedIds = (options: Operator.UnusedOptions) =>
     (all) => Chunk.toReadonlyArray(all).map((client) => client.clientId)
   )
 
-/** The database as the previous version left it: without the last-use column and its migration. */
+/**
+ * The database as the version before the last-use column left it: without that column and its
+ * migration (and, on PostgreSQL, without the later migration 6's byte-order collation of client ids).
+ */
 const previousVersion = (store: StoreTarget, db: StoreDatabase) =>
-  db.exec([
-    "ALTER TABLE dcr_clients DROP COLUMN last_used_at",
-    `DELETE FROM effect_dcr_migrations WHERE migration_id = ${store.name === "SQLite" ? 7 : 5}`
-  ])
+  db.exec(
+    store.name === "SQLite"
+      ? ["ALTER TABLE dcr_clients DROP COLUMN last_used_at", "DELETE FROM effect_dcr_migrations WHERE migration_id = 7"]
+      : [
+        "ALTER TABLE dcr_clients DROP COLUMN last_used_at",
+        "ALTER TABLE dcr_clients ALTER COLUMN client_id TYPE text COLLATE \"default\"",
+        "DELETE FROM effect_dcr_migrations WHERE migration_id >= 5"
+      ]
+  )
 
 forEachStore("Housekeeping", (store) => {
   it.scoped("a successful authentication records the last use, at most once an hour; a failed one or find does not", () =>
