@@ -5,10 +5,12 @@
  * authorizes with PKCE and redeems the code for an access token that the protected resource then
  * accepts. The client id comes once from the engine's RFC 7591 registration endpoint, once from a
  * Client ID Metadata Document the client serves over https on loopback (a test CA, trusted by the
- * example's resolver; test/fixtures/tls). The user agent is the test: it fetches the authorization
+ * example's resolver; the test CA of @effect-dcr/testing/Tls). The user agent is the test: it fetches the authorization
  * URL without following the redirect and reads the code from `Location`.
  */
 import * as Server from "@effect-dcr/example-mcp-authorization-server/Server"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
+import * as Tls from "@effect-dcr/testing/Tls"
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -20,18 +22,12 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js"
 import { Context, Effect, Layer, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 
 /** A scratch directory for the client database, removed with the scope. */
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "mcp-as-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = TempDirectory.make("mcp-as-")
 
 /** The example on an ephemeral loopback port; answers its base URL (the issuer). */
 const startServer = (options: Pick<Server.Options, "clientIdMetadataDocuments"> = {}) =>
@@ -47,9 +43,6 @@ const startServer = (options: Pick<Server.Options, "clientIdMetadataDocuments"> 
     return base
   })
 
-/** The test CA and the certificate it signed for 127.0.0.1 and localhost (test/fixtures/tls/README.md). */
-const tlsFixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtures", "tls", name), "utf8")
-
 /**
  * The client's own https server on loopback, serving its Client ID Metadata Document at
  * `/client.json` (the `client_id` being that URL); `hits` counts the requests for it.
@@ -58,7 +51,7 @@ const documentServer = (metadata: OAuthClientMetadata) =>
   Effect.acquireRelease(
     Effect.async<{ readonly url: string; readonly hits: Array<string>; readonly server: https.Server }>((resume) => {
       const hits: Array<string> = []
-      const server = https.createServer({ key: tlsFixture("localhost.key"), cert: tlsFixture("localhost.pem") })
+      const server = https.createServer({ key: Tls.localhostKey, cert: Tls.localhostCertificate })
       server.on("request", (req, res) => {
         hits.push(req.url ?? "/")
         if (req.method !== "GET" || req.url !== "/client.json") {
@@ -222,7 +215,7 @@ describe("the MCP SDK's auth() against the example, with Client ID Metadata Docu
           enabled: true,
           // the document is on 127.0.0.1 (development only), behind the test CA's certificate
           allowInsecureLoopback: true,
-          trustedCertificates: [tlsFixture("ca.pem")]
+          trustedCertificates: [Tls.caCertificate]
         }
       })
       const serverUrl = `${base}/mcp`

@@ -9,11 +9,11 @@
  */
 import { ClientIdMetadataDocument, ClientRegistry, ClientRegistryError } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import * as Tls from "@effect-dcr/testing/Tls"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Either, Layer, Option } from "effect"
 import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import { randomUUID } from "node:crypto"
-import * as fs from "node:fs"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
@@ -35,9 +35,8 @@ interface Route {
   readonly truncate?: boolean
 }
 
-/** The test CA and the certificate it signed for 127.0.0.1, localhost and [::1] (fixtures/tls/README.md). */
-const tlsFixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, "fixtures", "tls", name), "utf8")
-const testCa = tlsFixture("ca.pem")
+/** The test CA and the certificate it signed for 127.0.0.1, localhost and [::1]. */
+const testCa = Tls.caCertificate
 
 /**
  * A document server on 127.0.0.1 (https with `certificate`, else http): `routes` by path, the number
@@ -331,7 +330,7 @@ describe("ClientIdMetadataDocument", () => {
 
   it.scopedLive("https on loopback: resolved under the switch with a trusted test CA, else refused", () =>
     Effect.gen(function*() {
-      const server = yield* serveDocuments({ key: tlsFixture("localhost.key"), cert: tlsFixture("localhost.pem") })
+      const server = yield* serveDocuments({ key: Tls.localhostKey, cert: Tls.localhostCertificate })
       server.routes.set("/client.json", { body: document() })
       server.routes.set("/named", { body: (url) => document()(url.replace("127.0.0.1", "localhost")) })
       const port = new URL(server.base).port
@@ -366,7 +365,7 @@ describe("ClientIdMetadataDocument", () => {
       // an unrelated extra CA does not help either
       const otherCa = yield* find(url).pipe(
         Effect.provide(
-          registryLayer({ ...trusted, trustedCertificates: [tlsFixture("localhost.pem")], allowInsecureLoopback: true })
+          registryLayer({ ...trusted, trustedCertificates: [Tls.localhostCertificate], allowInsecureLoopback: true })
         )
       )
       assert.strictEqual(otherCa, "InvalidClient/FetchFailed")

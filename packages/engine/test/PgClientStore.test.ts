@@ -5,11 +5,11 @@
  */
 import { ClientStore, InitialAccessTokenStore } from "@effect-dcr/engine"
 import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
+import { adminQuery, freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Context, Effect, Either, Exit, Layer, Option, Redacted } from "effect"
 import type { Scope } from "effect"
 import * as Pg from "pg"
-import { adminQuery, freshSchema, skipReason } from "./_postgres.js"
 import { record } from "./_stores.js"
 
 const describePg = skipReason === undefined ? describe : describe.skip

@@ -8,6 +8,7 @@ import type { ClientStore, InitialAccessTokenStore } from "@effect-dcr/engine"
 import { Engine } from "@effect-dcr/engine"
 import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import { freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe } from "@effect/vitest"
@@ -18,7 +19,6 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as Pg from "pg"
 import { registrationEndpoint } from "./_helpers.js"
-import { freshSchema, skipReason } from "./_postgres.js"
 
 /** The layers a store module provides. */
 export type StoreLayer = Layer.Layer<
