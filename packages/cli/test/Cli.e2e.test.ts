@@ -4,67 +4,20 @@
  * The suite builds first (`tsc -b packages/cli/tsconfig.src.json`, incremental: a no-op when dist is
  * up to date). CI runs `pnpm check`, which emits every package's dist, before the tests anyway.
  */
+import { build, cli, serve, type Server } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { bin, build, cli, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-e2e-")
+const tempDirectory = TempDirectory.make("effect-dcr-e2e-")
 
-const exited = (child: ChildProcess) =>
-  Effect.async<{ code: number | null; signal: NodeJS.Signals | null }>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      return resume(Effect.succeed({ code: child.exitCode, signal: child.signalCode }))
-    }
-    child.once("exit", (code, signal) => resume(Effect.succeed({ code, signal })))
-  })
-
-/** Starts `effect-dcr serve`; answers the child, the lines it printed so far, and the URLs of its banner. */
-const serve = (env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [bin, "serve"], {
-          cwd: root,
-          env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    const output = { stdout: "", stderr: "" }
-    child.stdout!.on("data", (chunk) => (output.stdout += chunk))
-    child.stderr!.on("data", (chunk) => (output.stderr += chunk))
-    const banner = yield* Effect.async<string, Error>((resume) => {
-      const timer = setTimeout(
-        () => resume(Effect.fail(new Error(`no banner: ${output.stdout}${output.stderr}`))),
-        30_000
-      )
-      const check = () => {
-        if (output.stdout.includes("Ready. Press Ctrl+C to stop.")) {
-          clearTimeout(timer)
-          resume(Effect.succeed(output.stdout))
-        }
-      }
-      child.stdout!.on("data", check)
-      child.once("exit", (code) => {
-        clearTimeout(timer)
-        resume(Effect.fail(new Error(`serve exited with ${code}: ${output.stdout}${output.stderr}`)))
-      })
-    })
-    const field = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(banner)?.[1]
-    return {
-      child,
-      output,
-      registrationEndpoint: field("Registration endpoint")!,
-      base: field("Listening on")!,
-      serviceTokenFile: /Service access token:\s+in (\S+) \(mode 0600/.exec(banner)?.[1]
-    }
-  })
+/** Where a generated service access token went, as the banner says. */
+const serviceTokenFile = (server: Server) =>
+  /Service access token:\s+in (\S+) \(mode 0600/.exec(server.output.stdout)?.[1]
 
 const metadata = {
   client_name: "e2e",
@@ -83,7 +36,7 @@ describe("effect-dcr (built) end to end", () => {
         const first = yield* serve({ ...env, DCR_AUTHLETE_API: "true", DCR_SERVICE_ACCESS_TOKEN_FILE: tokenFile })
         assert.include(first.output.stdout, "embedded engine")
         assert.match(first.registrationEndpoint, /^http:\/\/127\.0\.0\.1:\d+\/register$/)
-        assert.strictEqual(first.serviceTokenFile, tokenFile, "a generated service token goes to a file")
+        assert.strictEqual(serviceTokenFile(first), tokenFile, "a generated service token goes to a file")
         const serviceToken = readFileSync(tokenFile, "utf8").trim()
         assert.match(serviceToken, /^[A-Za-z0-9_-]{43}$/)
         assert.notInclude(first.output.stdout, serviceToken)
@@ -109,14 +62,14 @@ describe("effect-dcr (built) end to end", () => {
         assert.strictEqual(api.action, "OK")
 
         first.child.kill("SIGTERM")
-        const exit = yield* exited(first.child)
+        const exit = yield* first.exited
         assert.deepStrictEqual(exit, { code: 0, signal: null }, first.output.stderr)
         assert.strictEqual(first.output.stderr, "")
         const wal = join(dir, "nested", "dcr.sqlite-wal")
         assert.isTrue(!existsSync(wal) || statSync(wal).size === 0, "SQLite was closed cleanly (WAL checkpointed)")
 
         const again = yield* serve({ ...env, DCR_SERVICE_ACCESS_TOKEN: "fixed-service-token" })
-        assert.isUndefined(again.serviceTokenFile, "a configured service token is never written")
+        assert.isUndefined(serviceTokenFile(again), "a configured service token is never written")
         assert.notInclude(again.output.stdout, "fixed-service-token")
         const read = yield* Effect.promise(() =>
           fetch(`${again.registrationEndpoint}/${client_id}`, {
@@ -125,7 +78,7 @@ describe("effect-dcr (built) end to end", () => {
         )
         assert.strictEqual(read.status, 200, "the registration survived the restart")
         again.child.kill("SIGINT")
-        assert.strictEqual((yield* exited(again.child)).code, 0)
+        assert.strictEqual((yield* again.exited).code, 0)
       }),
     120_000
   )

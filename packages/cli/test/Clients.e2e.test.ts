@@ -6,17 +6,18 @@
  */
 import type { ClientStore } from "@effect-dcr/engine"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { build, cli, serve } from "@effect-dcr/testing/Cli"
+import { freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import type { Scope } from "effect"
 import { createHash } from "node:crypto"
 import { join } from "node:path"
-import { build, cli, serve, tempDirectory as tempDirectoryIn } from "./_e2e.js"
-import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-clients-")
+const tempDirectory = TempDirectory.make("effect-dcr-clients-")
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url")
 
@@ -56,19 +57,18 @@ const databases: ReadonlyArray<{
   {
     name: "PostgreSQL",
     skip: skipReason,
+    // a schema of the test's own, dropped with its scope (after the server is stopped)
     make: Effect.map(
-      Effect.promise(databaseUrl),
-      (url) => ({
-        url,
+      freshSchema,
+      ({ url }) => ({
+        url: Redacted.value(url),
         open: Effect.promise(() => import("@effect-dcr/engine/PgClientStore")).pipe(
-          Effect.flatMap((PgClientStore) => PgClientStore.make({ url: Redacted.make(url), maxConnections: 1 }))
+          Effect.flatMap((PgClientStore) => PgClientStore.make({ url, maxConnections: 1 }))
         )
       })
     )
   }
 ]
-
-afterAll(dropSchemas)
 
 /** The stored row, read through the engine's own store. */
 const storedRecord = (database: Database, clientId: string) =>
@@ -92,7 +92,7 @@ describe("effect-dcr clients (built) end to end", () => {
           if (skip !== undefined) return context.skip()
           const database = yield* make
           const env = { DCR_DATABASE_URL: database.url, DCR_CLIENT_SECRET_LIFETIME: "30d" }
-          const endpoint = yield* serve(env)
+          const { registrationEndpoint: endpoint } = yield* serve(env)
           const created = yield* request(endpoint, {
             method: "POST",
             headers: { "content-type": "application/json" },

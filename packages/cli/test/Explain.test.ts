@@ -3,19 +3,17 @@
  * in-process: `explain` prints what would be registered and each step, stores nothing, and agrees
  * with `serve` over real HTTP on loopback under the same DCR_POLICY / DCR_POLICIES.
  */
+import { serveInProcess } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { NodeContext } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import type { Console } from "effect"
-import { ConfigProvider, Deferred, Effect, Exit, Fiber } from "effect"
+import { ConfigProvider, Effect, Exit } from "effect"
 import { Commands } from "effect-dcr"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 
-const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-explain-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+const tempDirectory = TempDirectory.make("effect-dcr-explain-")
 
 /** A console that keeps standard output and standard error apart. */
 const capture = Effect.map(Effect.console, (console) => {
@@ -119,26 +117,7 @@ describe("serve with DCR_POLICY / DCR_ALLOW_LOOPBACK_HTTP (in-process, real HTTP
         DCR_POLICY: policy,
         DCR_ALLOW_LOOPBACK_HTTP: "false"
       }
-      const lines: Array<string> = []
-      const ready = yield* Deferred.make<void>()
-      const keep = (...args: ReadonlyArray<unknown>) =>
-        Effect.suspend(() => {
-          const line = args.join(" ")
-          lines.push(line)
-          return line.startsWith("Ready.") ? Deferred.succeed(ready, undefined) : Effect.void
-        })
-      const console = yield* Effect.map(Effect.console, (c): Console.Console => ({ ...c, log: keep, error: keep }))
-      const fiber = yield* Commands.run(["node", "effect-dcr", "serve", "--port", "0"]).pipe(
-        Effect.provide(NodeContext.layer),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-        Effect.withConsole(console),
-        Effect.forkScoped
-      )
-      yield* Effect.raceFirst(
-        Deferred.await(ready),
-        Effect.flatMap(Fiber.await(fiber), (exit) => Effect.dieMessage(`serve stopped: ${exit}\n${lines.join("\n")}`))
-      )
-      const endpoint = lines.map((line) => /Registration endpoint:\s+(\S+)/.exec(line)?.[1]).find((url) => url)!
+      const { registrationEndpoint: endpoint } = yield* serveInProcess(Commands.run, [], env)
       const post = (metadata: unknown) =>
         Effect.promise(async () => {
           const response = await fetch(endpoint, {

@@ -6,10 +6,11 @@
  * on its own.
  */
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import { build, cli, serve } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { join } from "node:path"
-import { build, cli, serve, tempDirectory } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
@@ -30,7 +31,7 @@ describe("effect-dcr clients unused / prune (built) end to end", () => {
     "lists and prunes only the clients registered before the cutoff and never used",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirectory("effect-dcr-housekeeping-")
+        const dir = yield* TempDirectory.make("effect-dcr-housekeeping-")
         const filename = join(dir, "dcr.sqlite")
         const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
         const registered = yield* ok([
@@ -117,7 +118,7 @@ describe("effect-dcr clients unused / prune (built) end to end", () => {
     "serve with DCR_PRUNE_UNUSED_CLIENTS_AFTER prunes the never-used old clients; refused with Authlete",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirectory("effect-dcr-housekeeping-")
+        const dir = yield* TempDirectory.make("effect-dcr-housekeeping-")
         const filename = join(dir, "dcr.sqlite")
         const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
         const registered = yield* ok([

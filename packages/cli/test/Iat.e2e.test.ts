@@ -2,15 +2,16 @@
  * End to end: `effect-dcr iat create / list / revoke` (the BUILT command line) and `serve` on the same
  * SQLite file, over HTTP on loopback. The suite builds first, like Cli.e2e.test.ts.
  */
+import { build, cli, serve } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { build, cli, serve, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-iat-")
+const tempDirectory = TempDirectory.make("effect-dcr-iat-")
 
 /** No rate limits: the tests send bursts from one address with one token on purpose. */
 const unlimited = {
@@ -75,7 +76,7 @@ describe("effect-dcr iat (built) end to end", () => {
           assert.notInclude(output, other)
         }
 
-        const endpoint = yield* serve({ ...env, DCR_REQUIRE_INITIAL_ACCESS_TOKEN: "true" })
+        const { registrationEndpoint: endpoint } = yield* serve({ ...env, DCR_REQUIRE_INITIAL_ACCESS_TOKEN: "true" })
         assert.strictEqual((yield* post(endpoint)).status, 401)
         for (let i = 0; i < 3; i++) assert.strictEqual((yield* post(endpoint, token)).status, 201)
         const usedUp = yield* post(endpoint, token)
@@ -113,7 +114,9 @@ describe("effect-dcr iat (built) end to end", () => {
         const dir = yield* tempDirectory
         const env = { DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`, ...unlimited }
         const token = (yield* cli(["iat", "create", "--max-uses", "10"], env)).stdout.trim()
-        const endpoints = yield* Effect.all([serve(env), serve(env)], { concurrency: 2 })
+        const endpoints = (yield* Effect.all([serve(env), serve(env)], { concurrency: 2 })).map((server) =>
+          server.registrationEndpoint
+        )
         const answers = yield* Effect.all(
           Array.from({ length: 40 }, (_, i) => post(endpoints[i % 2]!, token)),
           { concurrency: "unbounded" }
@@ -170,7 +173,10 @@ describe("effect-dcr iat (built) end to end", () => {
     () =>
       Effect.gen(function*() {
         const dir = yield* tempDirectory
-        const endpoint = yield* serve({ DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`, ...unlimited })
+        const { registrationEndpoint: endpoint } = yield* serve({
+          DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`,
+          ...unlimited
+        })
         const { client_id, registration_access_token } = (yield* post(endpoint)).json
         const read = (clientId: string) =>
           Effect.promise(() =>

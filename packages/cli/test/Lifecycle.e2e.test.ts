@@ -4,77 +4,17 @@
  * limits), and how it stops (a silent connection cannot keep it alive; requests in flight at SIGTERM
  * are answered normally). Each test reproduces a failure listed in issue 10.
  */
+import { build, serve, spawnServe } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync, readFileSync, statSync } from "node:fs"
 import * as Net from "node:net"
 import { join } from "node:path"
-import { bin, build, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-lifecycle-")
-
-interface Child {
-  readonly child: ChildProcess
-  readonly output: { stdout: string; stderr: string }
-  /** Resolves once stdout contains `text`; fails if the process exits first. */
-  readonly printed: (text: string) => Effect.Effect<string, Error>
-  readonly exited: Effect.Effect<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
-}
-
-/** `effect-dcr serve` with `env` on a free loopback port, killed with the scope. */
-const spawnServe = (env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [bin, "serve"], {
-          cwd: root,
-          env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    const output = { stdout: "", stderr: "" }
-    child.stdout!.on("data", (chunk) => (output.stdout += chunk))
-    child.stderr!.on("data", (chunk) => (output.stderr += chunk))
-    const exited = Effect.async<{ code: number | null; signal: NodeJS.Signals | null }>((resume) => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        return resume(Effect.succeed({ code: child.exitCode, signal: child.signalCode }))
-      }
-      child.once("exit", (code, signal) => resume(Effect.succeed({ code, signal })))
-    })
-    const printed = (text: string) =>
-      Effect.async<string, Error>((resume) => {
-        const check = () => {
-          if (!output.stdout.includes(text)) return
-          child.stdout!.off("data", check)
-          child.off("exit", onExit)
-          resume(Effect.succeed(output.stdout))
-        }
-        const onExit = (code: number | null) => {
-          child.stdout!.off("data", check)
-          resume(
-            Effect.fail(new Error(`serve exited (${code}) before printing ${text}:\n${output.stdout}${output.stderr}`))
-          )
-        }
-        child.stdout!.on("data", check)
-        child.once("exit", onExit)
-        check()
-      })
-    return { child, output, printed, exited } satisfies Child
-  })
-
-/** A `serve` that printed "Ready", with its base URL. */
-const serve = (env: Record<string, string>) =>
-  Effect.gen(function*() {
-    const server = yield* spawnServe(env)
-    const banner = yield* server.printed("Ready. Press Ctrl+C to stop.")
-    const base = /Listening on:\s+(\S+)/.exec(banner)![1]!
-    return { ...server, base, port: Number(new URL(base).port) }
-  })
+const tempDirectory = TempDirectory.make("effect-dcr-lifecycle-")
 
 /** A `serve` that must refuse to start: its exit code and what it printed. */
 const refused = (env: Record<string, string>) =>

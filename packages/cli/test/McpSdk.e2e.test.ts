@@ -5,16 +5,17 @@
  * advertised endpoint; without the variable the SDK refuses the document (issuer and
  * registration_endpoint only). The suite builds first, like the other e2e files.
  */
+import { build, serve } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { discoverAuthorizationServerMetadata, registerClient } from "@modelcontextprotocol/sdk/client/auth.js"
 import { Effect } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { build, serve, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-mcp-sdk-")
+const tempDirectory = TempDirectory.make("effect-dcr-mcp-sdk-")
 
 /** The authorization server's metadata, as an operator would put it in a file. */
 const asMetadata = {
@@ -51,7 +52,7 @@ describe("MCP TypeScript SDK against serve", () => {
         const dir = yield* tempDirectory
         const file = join(dir, "as-metadata.json")
         writeFileSync(file, JSON.stringify(asMetadata))
-        const registrationEndpoint = yield* serve({
+        const { registrationEndpoint } = yield* serve({
           DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`,
           DCR_AUTHORIZATION_SERVER_METADATA: `@${file}`
         })
@@ -88,7 +89,7 @@ describe("MCP TypeScript SDK against serve", () => {
     () =>
       Effect.gen(function*() {
         const dir = yield* tempDirectory
-        const registrationEndpoint = yield* serve({ DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}` })
+        const { registrationEndpoint } = yield* serve({ DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}` })
         const issuer = new URL(registrationEndpoint).origin
         const document = yield* Effect.promise(() =>
           fetch(`${issuer}/.well-known/oauth-authorization-server`).then((r) => r.json())

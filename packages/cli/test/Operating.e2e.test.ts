@@ -5,67 +5,23 @@
  * traceparent continued on the fast path and on a platform route) and metrics arriving at a loopback
  * OTLP/HTTP receiver, in JSON and in protobuf.
  */
+import * as Cli from "@effect-dcr/testing/Cli"
+import { freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { Effect, Redacted } from "effect"
 import { writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import * as Pg from "pg"
-import { bin, build, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
-import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 
-beforeAll(build, 180_000)
+beforeAll(Cli.build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-operating-")
+const tempDirectory = TempDirectory.make("effect-dcr-operating-")
 
-/** Resolves when `check()` holds, re-checked on every chunk of output; fails after 30 s. */
-const until = (child: ChildProcess, what: string, check: () => boolean) =>
-  Effect.async<void, Error>((resume) => {
-    if (check()) return resume(Effect.void)
-    const timer = setTimeout(() => done(Effect.fail(new Error(`timed out waiting for ${what}`))), 30_000)
-    const onData = () => {
-      if (check()) done(Effect.void)
-    }
-    const onExit = () => done(check() ? Effect.void : Effect.fail(new Error(`serve exited before ${what}`)))
-    const done = (result: Effect.Effect<void, Error>) => {
-      clearTimeout(timer)
-      child.stdout!.off("data", onData)
-      child.stderr!.off("data", onData)
-      child.off("exit", onExit)
-      resume(result)
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.once("exit", onExit)
-  })
-
-/** `effect-dcr serve` in json format; answers the child, its output and, once it is ready, its URL. */
-const serve = (env: Record<string, string>, options: { readonly ready?: boolean } = {}) =>
-  Effect.gen(function*() {
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        spawn(process.execPath, [bin, "serve"], {
-          cwd: root,
-          env: { ...process.env, HOST: "127.0.0.1", PORT: "0", DCR_LOG_FORMAT: "json", ...env },
-          stdio: ["ignore", "pipe", "pipe"]
-        })
-      ),
-      (child) => Effect.sync(() => child.kill("SIGKILL"))
-    )
-    const output = { stdout: "", stderr: "" }
-    child.stdout!.on("data", (chunk) => (output.stdout += chunk))
-    child.stderr!.on("data", (chunk) => (output.stderr += chunk))
-    const exited = Effect.async<number | null>((resume) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.succeed(child.exitCode))
-      child.once("exit", (code) => resume(Effect.succeed(code)))
-    })
-    if (options.ready === false) return { child, output, url: "", exited }
-    yield* until(child, "the ready line", () => output.stdout.includes("effect-dcr serving; ready"))
-    const ready = parseLines(output.stdout).find((line) => line.message === "effect-dcr serving; ready")!
-    return { child, output, url: ready.annotations.url as string, exited }
-  })
+/** `effect-dcr serve` in json format, until its ready line (where it listens: `base`). */
+const serve = (env: Record<string, string>) => Cli.serve({ DCR_LOG_FORMAT: "json", ...env })
 
 interface LogLine {
   readonly message: string
@@ -119,23 +75,23 @@ describe("serve in DCR_LOG_FORMAT=json", () => {
         DCR_ACCESS_LOG: "true",
         DCR_UNKNOWN_SETTING_FOR_THE_TEST: "1"
       })
-      const health = yield* request(`${server.url}/healthz`, { headers: { "x-request-id": "probe-7" } })
+      const health = yield* request(`${server.base}/healthz`, { headers: { "x-request-id": "probe-7" } })
       assert.deepStrictEqual(health, { status: 200, requestId: "probe-7", body: { status: "ok" } })
-      const ready = yield* request(`${server.url}/readyz`)
+      const ready = yield* request(`${server.base}/readyz`)
       assert.deepStrictEqual(ready.body, { status: "ready" })
-      const created = yield* request(`${server.url}/register`, registration({ "x-request-id": "reg-1" }))
+      const created = yield* request(`${server.base}/register`, registration({ "x-request-id": "reg-1" }))
       assert.strictEqual(created.status, 201)
       assert.strictEqual(created.requestId, "reg-1")
       const secrets = [created.body!.registration_access_token, created.body!.client_secret] as Array<string>
-      const denied = yield* request(`${server.url}/register/${created.body!.client_id}`, {
+      const denied = yield* request(`${server.base}/register/${created.body!.client_id}`, {
         headers: { authorization: "Bearer not-the-token-but-secret-looking" }
       })
       assert.strictEqual(denied.status, 401)
-      const missing = yield* request(`${server.url}/nowhere`)
+      const missing = yield* request(`${server.base}/nowhere`)
       assert.strictEqual(missing.status, 404)
       assert.match(missing.requestId!, /^[0-9a-f-]{36}$/)
       server.child.kill("SIGTERM")
-      assert.strictEqual(yield* server.exited, 0)
+      assert.strictEqual((yield* server.exited).code, 0)
 
       const out = parseLines(server.output.stdout)
       const err = parseLines(server.output.stderr)
@@ -163,10 +119,10 @@ describe("serve in DCR_LOG_FORMAT=json", () => {
         AUTHLETE_TIMEOUT: "2 seconds",
         DCR_CHECK_BACKEND: "false"
       })
-      const failed = yield* request(`${server.url}/register`, registration({ "x-request-id": "fails-1" }))
+      const failed = yield* request(`${server.base}/register`, registration({ "x-request-id": "fails-1" }))
       assert.deepStrictEqual(failed.body, { error: "server_error" })
       assert.strictEqual(failed.requestId, "fails-1")
-      const notReady = yield* request(`${server.url}/readyz`)
+      const notReady = yield* request(`${server.base}/readyz`)
       assert.deepStrictEqual({ status: notReady.status, body: notReady.body }, {
         status: 503,
         body: { status: "unavailable" }
@@ -188,8 +144,11 @@ describe("serve in DCR_LOG_FORMAT=json", () => {
       const dir = yield* tempDirectory
       // a file where the database's directory should be
       yield* Effect.sync(() => writeFileSync(join(dir, "a-file"), ""))
-      const server = yield* serve({ DCR_DATABASE_URL: `sqlite:${join(dir, "a-file")}/dcr.sqlite` }, { ready: false })
-      assert.strictEqual(yield* server.exited, 1)
+      const server = yield* Cli.spawnServe({
+        DCR_LOG_FORMAT: "json",
+        DCR_DATABASE_URL: `sqlite:${join(dir, "a-file")}/dcr.sqlite`
+      })
+      assert.strictEqual((yield* server.exited).code, 1)
       const err = parseLines(server.output.stderr)
       assert.isTrue(err.some((line) => line.logLevel === "ERROR" && line.message.startsWith("error: ")))
       parseLines(server.output.stdout)
@@ -289,16 +248,16 @@ describe("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       const dir = yield* tempDirectory
       const otlp = yield* receiver
       const server = yield* serve(otelEnv(otlp.url, dir, "http/json"))
-      const created = yield* request(`${server.url}/register`, registration(traceparent))
+      const created = yield* request(`${server.base}/register`, registration(traceparent))
       assert.strictEqual(created.status, 201)
-      const read = yield* request(`${server.url}/register/${created.body!.client_id}`, {
+      const read = yield* request(`${server.base}/register/${created.body!.client_id}`, {
         headers: { authorization: `Bearer ${created.body!.registration_access_token}`, ...traceparent }
       })
       assert.strictEqual(read.status, 200)
-      yield* request(`${server.url}/register`, registration())
-      const limited = yield* request(`${server.url}/register`, registration())
+      yield* request(`${server.base}/register`, registration())
+      const limited = yield* request(`${server.base}/register`, registration())
       assert.strictEqual(limited.status, 429)
-      yield* request(`${server.url}/healthz`, { headers: traceparent })
+      yield* request(`${server.base}/healthz`, { headers: traceparent })
 
       yield* eventually("the server spans of both routes", () => {
         const caller = spansOf(otlp.posts).filter((span) => span.traceId === traceId)
@@ -308,7 +267,7 @@ describe("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       const expected = ["http.server.request.duration", "dcr.operations", "dcr.rate_limited", "dcr.store.duration"]
       yield* eventually("the metrics", () => expected.every((name) => metricNamesOf(otlp.posts).has(name)))
       server.child.kill("SIGTERM")
-      assert.strictEqual(yield* server.exited, 0)
+      assert.strictEqual((yield* server.exited).code, 0)
 
       const caller = spansOf(otlp.posts).filter((span) => span.traceId === traceId)
       const roots = caller.filter((span) => span.parentSpanId === parentSpanId).map((span) => span.name).sort()
@@ -325,7 +284,7 @@ describe("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
       const dir = yield* tempDirectory
       const otlp = yield* receiver
       const server = yield* serve(otelEnv(otlp.url, dir))
-      assert.strictEqual((yield* request(`${server.url}/register`, registration(traceparent))).status, 201)
+      assert.strictEqual((yield* request(`${server.base}/register`, registration(traceparent))).status, 201)
       const bytes = Buffer.from(traceId, "hex")
       yield* eventually(
         "a protobuf trace export with the caller's trace id",
@@ -352,16 +311,16 @@ const describePg = skipReason === undefined ? describe : describe.skip
 describePg(`two instances on PostgreSQL${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   it.scopedLive("both ready and sharing the clients; /readyz 503 on both once the clients table is gone", () =>
     Effect.gen(function*() {
-      const url = yield* Effect.promise(() => databaseUrl())
-      yield* Effect.addFinalizer(() => Effect.promise(() => dropSchemas()))
+      // a schema of the test's own, dropped with its scope once both servers are stopped
+      const url = Redacted.value((yield* freshSchema).url)
       const first = yield* serve({ DCR_DATABASE_URL: url })
       const second = yield* serve({ DCR_DATABASE_URL: url })
       for (const server of [first, second]) {
-        assert.deepStrictEqual((yield* request(`${server.url}/readyz`)).body, { status: "ready" })
+        assert.deepStrictEqual((yield* request(`${server.base}/readyz`)).body, { status: "ready" })
       }
-      const created = yield* request(`${first.url}/register`, registration())
+      const created = yield* request(`${first.base}/register`, registration())
       assert.strictEqual(created.status, 201)
-      const read = yield* request(`${second.url}/register/${created.body!.client_id}`, {
+      const read = yield* request(`${second.base}/register/${created.body!.client_id}`, {
         headers: { authorization: `Bearer ${created.body!.registration_access_token}` }
       })
       assert.strictEqual(read.status, 200)
@@ -375,12 +334,12 @@ describePg(`two instances on PostgreSQL${skipReason === undefined ? "" : ` (skip
         }
       })
       for (const server of [first, second]) {
-        const answer = yield* request(`${server.url}/readyz`)
+        const answer = yield* request(`${server.base}/readyz`)
         assert.deepStrictEqual({ status: answer.status, body: answer.body }, {
           status: 503,
           body: { status: "unavailable" }
         })
-        assert.deepStrictEqual((yield* request(`${server.url}/healthz`)).body, { status: "ok" })
+        assert.deepStrictEqual((yield* request(`${server.base}/healthz`)).body, { status: "ok" })
       }
       for (const server of [first, second]) {
         server.child.kill("SIGTERM")

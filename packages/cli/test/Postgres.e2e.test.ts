@@ -4,8 +4,8 @@
  * load is the reliability suite's crash test, which runs on SQLite and on PostgreSQL. Skipped with
  * the reason when no PostgreSQL answers, except in CI.
  */
+import { databaseUrl, dropSchemas, skipReason } from "@effect-dcr/testing/Postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { databaseUrl, dropSchemas, skipReason } from "./_postgres.js"
 import { build, Hygiene, json, kill, must, type Serve, serve } from "./reliability/support.js"
 
 const servers: Array<Serve> = []

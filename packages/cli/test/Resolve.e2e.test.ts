@@ -7,13 +7,14 @@
  * with Authlete as the backend, `resolve` through Authlete's client API (a loopback Authlete
  * answering its own example client), client metadata documents refused at startup.
  */
+import { build, cli, serve } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
-import { build, cli, serve, tempDirectory } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
@@ -56,7 +57,7 @@ describe("effect-dcr resolve", () => {
     "a registered client id, a metadata document URL, and each refusal with exit status 1",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirectory("effect-dcr-resolve-")
+        const dir = yield* TempDirectory.make("effect-dcr-resolve-")
         const env = { DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}`, DCR_CLIENT_ID_METADATA_DOCUMENTS: "true" }
         const development = { ...env, DCR_CIMD_ALLOW_INSECURE_LOOPBACK: "true" }
 
@@ -111,10 +112,10 @@ describe("effect-dcr resolve", () => {
     "discovery advertises client_id_metadata_document_supported when the setting is on",
     () =>
       Effect.gen(function*() {
-        const dir = yield* tempDirectory("effect-dcr-resolve-")
+        const dir = yield* TempDirectory.make("effect-dcr-resolve-")
         const discovery = (on: boolean, name: string) =>
           Effect.gen(function*() {
-            const endpoint = yield* serve({
+            const { registrationEndpoint: endpoint } = yield* serve({
               DCR_DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}`,
               DCR_SERVICE_ACCESS_TOKEN_FILE: join(dir, `${name}.token`),
               ...(on ? { DCR_CLIENT_ID_METADATA_DOCUMENTS: "true" } : {})

@@ -2,49 +2,20 @@
  * `serve` as the command line runs it (`Commands.run`), in-process, over real HTTP on loopback: the
  * settings reach the engine from the environment and from flags.
  */
-import { NodeContext } from "@effect/platform-node"
+import { serveInProcess } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, describe, it } from "@effect/vitest"
-import type { Console } from "effect"
-import { ConfigProvider, Deferred, Effect, Fiber } from "effect"
+import { Effect } from "effect"
 import { Commands } from "effect-dcr"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-/** Runs `serve --port 0 <args>` with `env` as its environment until the scope closes; answers its endpoint. */
+/** Runs `serve --port 0 <args>` on a new database with `env` as its environment until the scope closes; answers its endpoint. */
 const serve = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.gen(function*() {
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-serve-"))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    )
-    const lines: Array<string> = []
-    const ready = yield* Deferred.make<void>()
-    const keep = (...args: ReadonlyArray<unknown>) =>
-      Effect.suspend(() => {
-        const line = args.join(" ")
-        lines.push(line)
-        return line.startsWith("Ready.") ? Deferred.succeed(ready, undefined) : Effect.void
-      })
-    const console = yield* Effect.map(Effect.console, (console): Console.Console => ({
-      ...console,
-      log: keep,
-      error: keep
-    }))
-    const argv = ["node", "effect-dcr", "serve", "--port", "0", "--database", `sqlite:${join(dir, "dcr.sqlite")}`]
-    const fiber = yield* Commands.run([...argv, ...args]).pipe(
-      Effect.provide(NodeContext.layer),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
-      Effect.withConsole(console),
-      Effect.forkScoped
-    )
-    yield* Effect.raceFirst(
-      Deferred.await(ready),
-      Effect.flatMap(Fiber.await(fiber), (exit) => Effect.dieMessage(`serve stopped: ${exit}\n${lines.join("\n")}`))
-    )
-    const endpoint = lines.map((line) => /Registration endpoint:\s+(\S+)/.exec(line)?.[1]).find((url) => url)
-    assert.isDefined(endpoint, lines.join("\n"))
-    return { endpoint: endpoint!, lines }
+    const dir = yield* TempDirectory.make("effect-dcr-serve-")
+    const database = ["--database", `sqlite:${join(dir, "dcr.sqlite")}`]
+    const { lines, registrationEndpoint } = yield* serveInProcess(Commands.run, [...database, ...args], env)
+    return { endpoint: registrationEndpoint, lines }
   })
 
 const register = (endpoint: string, metadata: Record<string, unknown>, token?: string) =>

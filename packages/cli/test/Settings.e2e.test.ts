@@ -4,41 +4,26 @@
  * server's metadata among them), the partial-discovery line, metadata from `@file` and from standard
  * input. The suite builds first (incremental `tsc -b`, as Cli.e2e.test.ts).
  */
+import { build, cli, serve, stop } from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { Settings } from "effect-dcr"
-import { spawn } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { stripVTControlCharacters } from "node:util"
-import { bin, build, childEnv, cli, root, tempDirectory as tempDirectoryIn } from "./_e2e.js"
 
 beforeAll(build, 180_000)
 
-const tempDirectory = tempDirectoryIn("effect-dcr-settings-")
+const tempDirectory = TempDirectory.make("effect-dcr-settings-")
 
-/** Starts `serve`, waits for its banner, then stops it with SIGTERM; answers all it printed. */
+/** Starts `serve`, waits until it is ready, then stops it with SIGTERM; answers its exit code and all it printed. */
 const serveOnce = (env: Record<string, string>) =>
-  Effect.async<{ code: number | null; output: string }>((resume) => {
-    const child = spawn(process.execPath, [bin, "serve"], {
-      cwd: root,
-      env: childEnv({ HOST: "127.0.0.1", PORT: "0", ...env }),
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    let output = ""
-    let stopping = false
-    const take = (chunk: Buffer) => {
-      output += chunk
-      if (!stopping && output.includes("Ready. Press Ctrl+C to stop.")) {
-        stopping = true
-        child.kill("SIGTERM")
-      }
-    }
-    child.stdout.on("data", take)
-    child.stderr.on("data", take)
-    child.once("exit", (code) => resume(Effect.succeed({ code, output })))
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+  Effect.gen(function*() {
+    const server = yield* serve(env)
+    const { code } = yield* stop(server, "SIGTERM")
+    return { code, output: `${server.output.stdout}\n${server.output.stderr}` }
+  }).pipe(Effect.scoped)
 
 const metadata = { client_name: "from a file", redirect_uris: ["http://127.0.0.1:7777/cb"], scope: "read" }
 

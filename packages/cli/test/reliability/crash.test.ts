@@ -5,10 +5,10 @@
  * kill, never an older value). Several rounds on the same database; on a SQLite file and on
  * PostgreSQL (skipped with the reason when no PostgreSQL answers, except in CI).
  */
+import { databaseUrl, dropSchemas, skipReason } from "@effect-dcr/testing/Postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { join } from "node:path"
-import { databaseUrl, dropSchemas, skipReason } from "../_postgres.js"
-import { build, figure, Hygiene, json, kill, must, send, type Serve, serve, tempDirectory } from "./support.js"
+import { build, exited, figure, Hygiene, json, kill, must, send, type Serve, serve, tempDirectory } from "./support.js"
 
 const rounds = 3
 const workers = 8
@@ -171,7 +171,7 @@ for (const database of databases) {
               }
             })
             await killed
-            const exit = await server.exited
+            const exit = await exited(server)
             stop = true
             assert.deepStrictEqual(errors, [], "every operation before the kill succeeded")
             assert.strictEqual(exit.signal, "SIGKILL")

@@ -9,7 +9,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { connect, type Socket } from "node:net"
 import { join } from "node:path"
-import { build, figure, Hygiene, json, kill, must, send, type Serve, serve, tempDirectory } from "./support.js"
+import { build, exited, figure, Hygiene, json, kill, must, send, type Serve, serve, tempDirectory } from "./support.js"
 
 const deadlineSeconds = 3
 /** Slack over the deadline for a loaded CI machine; a shutdown that hangs takes forever, not this. */
@@ -144,10 +144,10 @@ describe("reliability: shutdown", () => {
       const [postAnswer, putAnswer] = await Promise.all([answered(post, 10_000), answered(put, 10_000)])
       const refused = await send(`${base}/.well-known/oauth-authorization-server`, { timeout: 2_000 })
       const exit = await Promise.race([
-        server.exited,
+        exited(server),
         new Promise<"hang">((resolve) => setTimeout(() => resolve("hang"), (deadlineSeconds + slackSeconds) * 1000))
       ])
-      const exited = performance.now()
+      const ended = performance.now()
       const closedAt = async (raw: Raw) => {
         const at = await Promise.race([raw.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 1_000))])
         return at === undefined ? "open" : `${((at - signalled) / 1000).toFixed(2)} s`
@@ -160,7 +160,7 @@ describe("reliability: shutdown", () => {
       figure(
         "shutdown",
         `SIGTERM → exit ${exit === "hang" ? "HANG" : `${exit.code ?? exit.signal}`} after ${
-          ((exited - signalled) / 1000).toFixed(2)
+          ((ended - signalled) / 1000).toFixed(2)
         } s (deadline ${deadlineSeconds} s); in-flight POST ${statusOf(postAnswer)}, PUT ${statusOf(putAnswer)}; ` +
           `closed: silent ${fates.silent}, idle ${fates.idle}, slow body ${fates.slow}; new connection: ${
             refused._tag === "Error" ? refused.message : refused._tag

@@ -3,20 +3,15 @@
  * every output line kept), raw HTTP over loopback with a per-request timeout, the secrets seen during
  * a run and the scan of the logs for them, and the one-line figures each part prints.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import * as Cli from "@effect-dcr/testing/Cli"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
+import { Effect } from "effect"
 import { request as httpRequest } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 
-export { bin, build, root } from "../_e2e.js"
-import { bin, root } from "../_e2e.js"
+export { build } from "@effect-dcr/testing/Cli"
 
 /** A temporary directory; `remove` deletes it. */
-export const tempDirectory = () => {
-  const path = mkdtempSync(join(tmpdir(), "effect-dcr-reliability-"))
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
-}
+export const tempDirectory = () => TempDirectory.makeSync("effect-dcr-reliability-")
 
 /** Prints one figure of the suite, e.g. `[reliability] fuzz: 4000 requests, 0 5xx, 0 hangs`. */
 export const figure = (part: string, text: string): void => {
@@ -83,60 +78,26 @@ export class Hygiene {
 // The server
 // ---------------------------------------------------------------------------------------------
 
-export interface Serve {
-  readonly child: ChildProcess
-  readonly base: string
-  readonly output: { stdout: string; stderr: string }
-  /** Resolves with the exit when the process ends. */
-  readonly exited: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
-}
+/** A running `serve` (`@effect-dcr/testing/Cli`): its child, output, base URL and end. */
+export type Serve = Cli.Server
 
 /**
- * Starts `effect-dcr serve` on a free loopback port at debug level with the access log on; resolves once it printed
- * "Ready". Its output is added to `hygiene`.
+ * Starts `effect-dcr serve` on a free loopback port at debug level with the access log on; resolves once it is
+ * ready. Its output is added to `hygiene`.
  */
-export const serve = (env: Record<string, string>, hygiene: Hygiene, name = "serve"): Promise<Serve> => {
-  const child = spawn(process.execPath, [bin, "serve"], {
-    cwd: root,
-    // debug level and one access-log line per request: more lines to scan for secrets
-    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", DCR_LOG_LEVEL: "debug", DCR_ACCESS_LOG: "true", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  const output = { stdout: "", stderr: "" }
-  child.stdout!.on("data", (chunk) => (output.stdout += chunk))
-  child.stderr!.on("data", (chunk) => (output.stderr += chunk))
-  hygiene.outputs.push({ name, text: () => `${output.stdout}\n${output.stderr}` })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolve({ code: child.exitCode, signal: child.signalCode })
-    }
-    child.once("exit", (code, signal) => resolve({ code, signal }))
-  })
-  return new Promise<Serve>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      reject(new Error(`serve printed no "Ready" in 30 s:\n${output.stdout}\n${output.stderr}`))
-    }, 30_000)
-    const check = () => {
-      const base = /Listening on:\s+(\S+)/.exec(output.stdout)?.[1]
-      if (base !== undefined && output.stdout.includes("Ready.")) {
-        clearTimeout(timer)
-        child.stdout!.off("data", check)
-        resolve({ child, base, output, exited })
-      }
-    }
-    child.stdout!.on("data", check)
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited (${code ?? signal}) before "Ready":\n${output.stdout}\n${output.stderr}`))
-    })
-  })
+export const serve = async (env: Record<string, string>, hygiene: Hygiene, name = "serve"): Promise<Serve> => {
+  // debug level and one access-log line per request: more lines to scan for secrets
+  const server = await Effect.runPromise(Cli.start({ DCR_LOG_LEVEL: "debug", DCR_ACCESS_LOG: "true", ...env }))
+  hygiene.outputs.push({ name, text: () => `${server.output.stdout}\n${server.output.stderr}` })
+  return server
 }
+
+/** Resolves with the exit when the process ends. */
+export const exited = (server: Serve): Promise<Cli.Exit> => Effect.runPromise(server.exited)
 
 /** Kills the process (SIGKILL) if it still runs, and waits for its exit. */
 export const kill = async (server: Serve): Promise<void> => {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL")
-  await server.exited
+  await Effect.runPromise(Cli.stop(server))
 }
 
 // ---------------------------------------------------------------------------------------------
