@@ -1,13 +1,12 @@
 import { Engine } from "@effect-dcr/engine"
 import { RateLimit } from "@effect-dcr/http-server"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { Server } from "effect-dcr"
-import { mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:http"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 
 /** Serves `Server.app` on an ephemeral port with the engine on a temporary SQLite file. */
@@ -17,10 +16,7 @@ const start = (options: {
   readonly rateLimit?: RateLimit.RateLimiter
 }) =>
   Effect.gen(function*() {
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-cli-"))),
-      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-    )
+    const dir = yield* TempDirectory.make("effect-dcr-cli-")
     const http = yield* Layer.build(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" }))
     const address = Context.get(http, HttpServer.HttpServer).address as HttpServer.TcpAddress
     const base = `http://127.0.0.1:${address.port}`

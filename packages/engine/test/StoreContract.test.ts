@@ -1,7 +1,6 @@
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describeStore, stores } from "./_stores.js"
 import { storeContract } from "./storeContract.js"
@@ -10,10 +9,9 @@ storeContract("SqliteClientStore (:memory:)", () => SqliteClientStore.layer({ fi
 
 storeContract("SqliteClientStore (file)", () =>
   Layer.unwrapScoped(
-    Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-contract-"))),
-      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    ).pipe(Effect.map((dir) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite") })))
+    TempDirectory.make("effect-dcr-contract-").pipe(
+      Effect.map((dir) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite") }))
+    )
   ))
 
 // PostgreSQL: a new schema per test (skipped with the reason when no server answers, outside CI)

@@ -9,13 +9,13 @@ import { Engine } from "@effect-dcr/engine"
 import * as PgClientStore from "@effect-dcr/engine/PgClientStore"
 import * as SqliteClientStore from "@effect-dcr/engine/SqliteClientStore"
 import { freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import type { Scope } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import * as Pg from "pg"
 import { registrationEndpoint } from "./_helpers.js"
@@ -70,10 +70,7 @@ const fresh = (database: Effect.Effect<StoreDatabase, never, Scope.Scope>) => (o
   Layer.unwrapScoped(Effect.map(database, (db) => db.open(options)))
 
 const sqliteDatabase: Effect.Effect<StoreDatabase, never, Scope.Scope> = Effect.map(
-  Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "effect-dcr-store-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  ),
+  TempDirectory.make("effect-dcr-store-"),
   (dir) => ({
     open: (options) => SqliteClientStore.layer({ filename: path.join(dir, "dcr.sqlite"), ...options }),
     dump: Effect.sync(() =>

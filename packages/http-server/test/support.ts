@@ -12,16 +12,14 @@ import type {
   UpdateRequest,
   UpdateResponse
 } from "@effect-dcr/schema"
+import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import type { HttpApi } from "@effect/platform"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
 import type { Option } from "effect"
 import { Cause, Context, Effect, HashMap, Layer, Logger, Tracer } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, request as httpRequest } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 
 // ---------------------------------------------------------------------------------------------
 // Servers
@@ -79,10 +77,7 @@ export const serveWith = (
   })
 
 /** A temporary directory, removed when the enclosing scope closes. */
-export const tempDirectory = Effect.acquireRelease(
-  Effect.sync(() => mkdtempSync(join(tmpdir(), "effect-dcr-http-"))),
-  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-)
+export const tempDirectory = TempDirectory.make("effect-dcr-http-")
 
 // ---------------------------------------------------------------------------------------------
 // HTTP calls
