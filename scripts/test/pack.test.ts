@@ -11,7 +11,12 @@
  *
  * npm runs with --prefer-offline and --ignore-scripts (no native build), so the installs take
  * seconds once its cache holds the dependencies.
+ *
+ * The other workspace packages (the private test helpers, the examples, the scripts) are never
+ * packed: the first test checks that every package under packages/ is either one of these or
+ * private, and outside the changesets' release group.
  */
+import { build } from "@effect-dcr/testing/Cli"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
 import * as Fs from "node:fs"
@@ -73,7 +78,8 @@ const tarballs = new Map<string, string>()
 const manifests = new Map<string, Manifest>()
 
 beforeAll(async () => {
-  await run(process.execPath, [tsc, "-b", "packages/cli/tsconfig.src.json"], root)
+  // the bin and every dist it imports (one worker builds at a time: the cli e2e tests build too)
+  build()
   dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "effect-dcr-pack-"))
   const packs = Path.join(dir, "packs")
   Fs.mkdirSync(packs)
@@ -156,6 +162,14 @@ describe("the packages as published", () => {
     const cli = manifests.get("cli")!
     assert.strictEqual(cli.name, "effect-dcr", "npx effect-dcr")
     assert.deepStrictEqual(cli.bin, { "effect-dcr": "./dist/bin.js" })
+
+    // every other package under packages/ (the test helpers) is private: never packed or published
+    const changesets = Fs.readFileSync(Path.join(root, ".changeset", "config.json"), "utf8")
+    for (const pkg of Fs.readdirSync(Path.join(root, "packages")).filter((pkg) => !packages.includes(pkg as never))) {
+      const manifest = readJson<Manifest>(Path.join(root, "packages", pkg, "package.json"))
+      assert.strictEqual(manifest.private, true, `packages/${pkg} is neither released here nor private`)
+      assert.notInclude(changesets, `"${manifest.name}"`, `packages/${pkg} is not in a release group`)
+    }
   })
 
   it("the library packages install without the optional peers, import under Node ESM and type-check", async () => {
