@@ -98,6 +98,8 @@ const effectDcr = (key, label, url) => ({
 /**
  * The PostgreSQL server of the PostgreSQL targets: BENCH_POSTGRES_URL, else the one these machines
  * run. Each run gets a new schema (`search_path` in the URL), dropped when the target stops.
+ * (Deliberately not @effect-dcr/testing/Postgres: the benchmark runs as plain Node.js outside the
+ * test runner, on the `pg` of the tree it measures, which may be another checkout given by --root.)
  */
 export const postgresUrl = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 
@@ -194,7 +196,9 @@ export const selectTargets = (only, targets = allTargets) => {
 }
 
 /**
- * Starts `target` as its own process on a fresh loopback port. `nodeOptions` (a string, as in
+ * Starts `target` as its own process on a fresh loopback port. (Deliberately not
+ * @effect-dcr/testing/Cli's `serve`: the targets include servers that print no effect-dcr banner,
+ * so readiness is a first successful registration, and effect-dcr may come from another tree.) `nodeOptions` (a string, as in
  * NODE_OPTIONS), `nodeArgs` (flags before the script, for those NODE_OPTIONS refuses, e.g.
  * --trace-gc) and `env` apply to effect-dcr servers only unless `all` is set. The returned handle
  * samples the process's RSS every `sampleMs` and, on `stop()`, reports VmHWM (the kernel's peak
