@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Credentials } from "@effect-dcr/engine"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -12,7 +13,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Secrets from "./internal/secrets.js"
 
 /**
  * What a token grants.
@@ -77,13 +77,13 @@ export const make = (options?: { readonly lifetime?: Duration.DurationInput | un
     issue: Effect.fn("AccessTokens.issue")(function*(grant: Omit<TokenInfo, "expiresAt">) {
       const now = yield* Clock.currentTimeMillis
       for (const [key, info] of tokens) if (info.expiresAt <= now) tokens.delete(key)
-      const accessToken = Secrets.generate()
-      tokens.set(Secrets.hash(accessToken), { ...grant, expiresAt: now + lifetime })
+      const accessToken = Credentials.generateToken()
+      tokens.set(Credentials.hash(accessToken), { ...grant, expiresAt: now + lifetime })
       return { accessToken, expiresIn: Math.floor(lifetime / 1000) }
     }),
     verify: Effect.fn("AccessTokens.verify")(function*(token: Redacted.Redacted<string>) {
       const now = yield* Clock.currentTimeMillis
-      const info = tokens.get(Secrets.hash(token))
+      const info = tokens.get(Credentials.hash(token))
       return info !== undefined && info.expiresAt > now ? Option.some(info) : Option.none()
     })
   }

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Credentials } from "@effect-dcr/engine"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -12,7 +13,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Secrets from "./internal/secrets.js"
 
 /**
  * What a code was issued for.
@@ -86,13 +86,13 @@ export const make = (options?: { readonly lifetime?: Duration.DurationInput | un
     issue: Effect.fn("AuthorizationCodes.issue")(function*(grant: Grant) {
       const now = yield* Clock.currentTimeMillis
       prune(now)
-      const code = Secrets.generate()
-      codes.set(Secrets.hash(code), { ...grant, expiresAt: now + lifetime })
+      const code = Credentials.generateToken()
+      codes.set(Credentials.hash(code), { ...grant, expiresAt: now + lifetime })
       return code
     }),
     consume: Effect.fn("AuthorizationCodes.consume")(function*(code: Redacted.Redacted<string>) {
       const now = yield* Clock.currentTimeMillis
-      const key = Secrets.hash(code)
+      const key = Credentials.hash(code)
       const grant = codes.get(key)
       codes.delete(key)
       return grant !== undefined && grant.expiresAt > now ? Option.some(grant) : Option.none()

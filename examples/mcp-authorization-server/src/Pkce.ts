@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
+import { Credentials } from "@effect-dcr/engine"
 import * as Redacted from "effect/Redacted"
-import * as Secrets from "./internal/secrets.js"
+import { createHash } from "node:crypto"
 
 /**
  * An `S256` code challenge: base64url of a SHA-256 digest, 43 characters (RFC 7636 §4.2).
@@ -31,5 +32,10 @@ export const isCodeVerifier = (text: string): boolean => /^[A-Za-z0-9._~-]{43,12
  */
 export const verifyS256 = (verifier: Redacted.Redacted<string>, challenge: string): boolean => {
   const value = Redacted.value(verifier)
-  return isCodeVerifier(value) && Secrets.equals(Secrets.sha256Base64Url(value), challenge)
+  return isCodeVerifier(value) && Credentials.equals(Redacted.make(s256(value)), Redacted.make(challenge))
 }
+
+// The S256 transform, BASE64URL(SHA256(ASCII(code_verifier))) (RFC 7636 §4.2). Computed here, not
+// with `Credentials.hash`: it is PKCE's rule, fixed by the RFC, while `Credentials.hash` is the
+// engine's stored form of a secret, which need not stay a bare SHA-256.
+const s256 = (verifier: string): string => createHash("sha256").update(verifier, "ascii").digest("base64url")

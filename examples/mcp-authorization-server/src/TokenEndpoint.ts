@@ -7,7 +7,8 @@
  * @since 0.1.0
  */
 import { ClientRegistry } from "@effect-dcr/engine"
-import { HttpIncomingMessage, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { RequestBody } from "@effect-dcr/http-server"
+import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -20,8 +21,8 @@ import * as Pkce from "./Pkce.js"
 import type { Urls } from "./Urls.js"
 
 /**
- * The largest token request body read, in bytes: a larger declared `Content-Length` is answered 413
- * at once, a chunked body is read no further than that (400 `invalid_request`).
+ * The largest token request body read, in bytes: a larger one is answered 413 (a declared
+ * `Content-Length` at once, a chunked body at the first byte past it), and the connection closes.
  *
  * @since 0.1.0
  * @category constants
@@ -118,24 +119,21 @@ export const handler = (urls: Urls) =>
           false
         )
       }
-      // Over the limit: 413, and the connection closes so the rest of the body is not waited for.
-      const tooLarge = HttpServerResponse.unsafeJson(
-        { error: "invalid_request", error_description: `the body exceeds ${maxBodyBytes} bytes` },
-        { status: 413, headers: { ...noStore, connection: "close" } }
-      )
-      if (Number(request.headers["content-length"] ?? 0) > maxBodyBytes) return tooLarge
-      const body = yield* request.text.pipe(
-        HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
-        Effect.either
-      )
-      if (Either.isLeft(body)) {
-        // A chunked body over the limit ends here too.
-        return errorResponse(
-          new OAuthError({ error: "invalid_request", description: `unreadable body, or over ${maxBodyBytes} bytes` }),
-          false
-        )
+      // http-server's bounded reader; over the limit a 413, and the connection closes so the rest of
+      // the body is not waited for.
+      const form = yield* Effect.either(RequestBody.readForm(request, maxBodyBytes))
+      if (Either.isLeft(form)) {
+        return form.left._tag === "PayloadTooLarge"
+          ? HttpServerResponse.unsafeJson(
+            { error: "invalid_request", error_description: `the body exceeds ${maxBodyBytes} bytes` },
+            { status: 413, headers: { ...noStore, connection: "close" } }
+          )
+          : errorResponse(
+            new OAuthError({ error: "invalid_request", description: "the body could not be read" }),
+            false
+          )
       }
-      return yield* exchange(authorization, new URLSearchParams(body.right)).pipe(
+      return yield* exchange(authorization, form.right).pipe(
         Effect.match({
           onFailure: (error) =>
             error._tag === "ServerError"

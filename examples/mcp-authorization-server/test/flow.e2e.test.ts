@@ -22,7 +22,7 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js"
 import { Context, Effect, Layer, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import { createServer } from "node:http"
+import { createServer, request as httpRequest } from "node:http"
 import * as https from "node:https"
 import type { AddressInfo } from "node:net"
 
@@ -324,6 +324,24 @@ const token = (base: string, parameters: Record<string, string>) =>
     return { status: response.status, body: await response.json() }
   })
 
+/** A token request whose form body (`size` bytes) goes chunked, without a Content-Length. */
+const tokenChunked = (base: string, size: number) =>
+  Effect.async<{ readonly status: number; readonly body: Record<string, unknown> }, Error>((resume) => {
+    const request = httpRequest(`${base}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" }
+    }, (response) => {
+      let text = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => (text += chunk))
+      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, body: JSON.parse(text) })))
+    })
+    request.on("error", (error) => resume(Effect.fail(error)))
+    const chunk = `code=${"x".repeat(1019)}`
+    for (let sent = 0; sent < size; sent += chunk.length) request.write(chunk)
+    request.end()
+  })
+
 describe("what the example refuses", () => {
   it.scoped("authorization requests and token requests that do not hold", () =>
     Effect.gen(function*() {
@@ -380,6 +398,9 @@ describe("what the example refuses", () => {
       const huge = yield* token(base, { ...redeem, code: "x".repeat(100_000), code_verifier: verifier })
       assert.strictEqual(huge.status, 413)
       assert.strictEqual(huge.body.error, "invalid_request")
+      const chunked = yield* tokenChunked(base, 100_000)
+      assert.strictEqual(chunked.status, 413)
+      assert.strictEqual(chunked.body.error, "invalid_request")
 
       // A wrong verifier spends the code: the right one is too late.
       const code = yield* codeOf

@@ -12,6 +12,14 @@
 export * as ClientStore from "./ClientStore.js"
 
 /**
+ * Opaque credentials on the engine's terms, for your own codes and tokens: 256-bit random tokens,
+ * their stored form (SHA-256) and constant-time checks.
+ *
+ * @since 0.1.0
+ */
+export * as Credentials from "./Credentials.js"
+
+/**
  * Durations as operators write them (`7d`, `12h`, `90 days`): `DCR_CLIENT_SECRET_LIFETIME`, `iat create --expires`.
  *
  * @since 0.1.0

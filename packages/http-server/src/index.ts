@@ -77,6 +77,13 @@ export * as RegistrationApi from "./RegistrationApi.js"
 export * as RegistrationResponse from "./RegistrationResponse.js"
 
 /**
+ * Reading a request body with a size limit (413 past it), for your own endpoints: `readText`, `readForm`.
+ *
+ * @since 0.1.0
+ */
+export * as RequestBody from "./RequestBody.js"
+
+/**
  * Why a request was refused before it reached the backend.
  *
  * @since 0.1.0
