@@ -25,7 +25,8 @@ const metadata = {
   token_endpoint_auth_method: "none"
 }
 
-describe("effect-dcr (built) end to end", () => {
+// The tests are independent (each its own directory, database and processes): they run concurrently.
+describe.concurrent("effect-dcr (built) end to end", () => {
   it.scopedLive(
     "serve: prints mode and URLs, registers over HTTP, stops cleanly on SIGTERM, keeps the data",
     () =>

@@ -81,7 +81,8 @@ const metadata = {
   redirect_uris: ["https://app.example.com/callback"]
 }
 
-describe("effect-dcr clients (built) end to end", () => {
+// The tests are independent (each its own directory, database and processes): they run concurrently.
+describe.concurrent("effect-dcr clients (built) end to end", () => {
   for (const { make, name, skip } of databases) {
     it.scopedLive(
       `list / show / reissue-token / rotate-secret / delete on the ${name} database of a running serve${
@@ -104,20 +105,22 @@ describe("effect-dcr clients (built) end to end", () => {
           const oldSecret = created.json.client_secret as string
           const secrets = () => [oldToken, oldSecret]
 
-          // list: JSON for scripts, a table by default; never a secret
-          const listing = yield* ok(["clients", "list", "--json"], env)
+          // list: JSON for scripts, a table by default; never a secret (these three only read: two at a time)
+          const [listing, table, shown] = yield* Effect.all([
+            ok(["clients", "list", "--json"], env),
+            ok(["clients", "list"], env),
+            ok(["clients", "show", clientId], env)
+          ], { concurrency: 2 })
           const rows = JSON.parse(listing.stdout) as Array<Record<string, any>>
           assert.strictEqual(rows.length, 1)
           assert.strictEqual(rows[0]!.clientId, clientId)
           assert.strictEqual(rows[0]!.clientName, "clients e2e")
           assert.strictEqual(rows[0]!.clientType, "CONFIDENTIAL")
           assert.strictEqual(rows[0]!.tokenRevoked, false)
-          const table = yield* ok(["clients", "list"], env)
           assert.match(table.stdout, /^client_id\s+name\s+type\s+created\s+secret expires\s+token$/m)
           assert.match(table.stdout, new RegExp(`^${clientId}\\s+clients e2e\\s+confidential\\s`, "m"))
 
           // show: the metadata as GET answers it, without secret or token
-          const shown = yield* ok(["clients", "show", clientId], env)
           const info = JSON.parse(shown.stdout) as Record<string, any>
           const served = (yield* getClient(endpoint, clientId, oldToken)).json
           for (

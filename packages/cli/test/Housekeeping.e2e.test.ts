@@ -26,7 +26,8 @@ const listedIds = (env: Record<string, string>) =>
     (result) => (JSON.parse(result.stdout) as Array<{ readonly clientId: string }>).map((row) => row.clientId).sort()
   )
 
-describe("effect-dcr clients unused / prune (built) end to end", () => {
+// The tests are independent (each its own directory, database and processes): they run concurrently.
+describe.concurrent("effect-dcr clients unused / prune (built) end to end", () => {
   it.scopedLive(
     "lists and prunes only the clients registered before the cutoff and never used",
     () =>
@@ -64,39 +65,37 @@ describe("effect-dcr clients unused / prune (built) end to end", () => {
           assert.isTrue(yield* store.recordUse(usedId, now - day, now - day))
         })).pipe(Effect.orDie)
 
-        // unused: JSON for scripts, a table by default (7 days unless --older-than)
-        const unused = JSON.parse((yield* ok(["clients", "unused", "--json"], env)).stdout) as Array<
-          Record<string, any>
-        >
+        // unused: JSON for scripts, a table by default (7 days unless --older-than); read-only, so two at a time
+        const [unusedJson, table, older, stale] = yield* Effect.all([
+          ok(["clients", "unused", "--json"], env),
+          ok(["clients", "unused"], env),
+          ok(["clients", "unused", "--older-than", "11d", "--json"], env),
+          ok(["clients", "unused", "--not-used-for", "12h", "--json"], env)
+        ], { concurrency: 2 })
+        const unused = JSON.parse(unusedJson.stdout) as Array<Record<string, any>>
         assert.deepStrictEqual(unused.map((row) => row.clientId), oldIds)
         assert.deepStrictEqual(unused.map((row) => row.clientName), ["old 0", "old 1", "old 2"])
         assert.deepStrictEqual(unused.map((row) => row.lastUsed), [null, null, null])
-        const table = yield* ok(["clients", "unused"], env)
         assert.match(table.stdout, /^client_id\s+name\s+type\s+created\s+last used$/m)
         assert.match(table.stdout, /^100000000000201\s+old 0\s+confidential\s+\S+\s+never$/m)
         assert.include(table.stderr, "3 clients registered more than 7d ago and never used")
-        assert.deepStrictEqual(
-          JSON.parse((yield* ok(["clients", "unused", "--older-than", "11d", "--json"], env)).stdout),
-          []
-        )
-        const stale = yield* ok(["clients", "unused", "--not-used-for", "12h", "--json"], env)
+        assert.deepStrictEqual(JSON.parse(older.stdout), [])
         assert.deepStrictEqual(JSON.parse(stale.stdout).map((row: Record<string, any>) => row.clientId), [
           ...oldIds,
           usedId
         ])
 
         // prune: --older-than is required and must be a positive duration
-        for (
-          const args of [["clients", "prune"], ["clients", "prune", "--older-than", "0"], [
+        yield* Effect.forEach(
+          [["clients", "prune"], ["clients", "prune", "--older-than", "0"], [
             "clients",
             "prune",
             "--older-than",
             "soon"
-          ]]
-        ) {
-          const refused = yield* cli(args, env)
-          assert.notStrictEqual(refused.code, 0, args.join(" "))
-        }
+          ]],
+          (args) => Effect.map(cli(args, env), (refused) => assert.notStrictEqual(refused.code, 0, args.join(" "))),
+          { concurrency: 2, discard: true }
+        )
         assert.deepStrictEqual(yield* listedIds(env), [...oldIds, usedId, recentId].sort())
 
         // a dry run counts, deletes nothing

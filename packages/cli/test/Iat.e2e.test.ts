@@ -45,7 +45,8 @@ const listed = (env: Record<string, string>) =>
     return JSON.parse(result.stdout) as Array<Record<string, any>>
   })
 
-describe("effect-dcr iat (built) end to end", () => {
+// The tests are independent (each its own directory, database and processes): they run concurrently.
+describe.concurrent("effect-dcr iat (built) end to end", () => {
   it.scopedLive(
     "create prints the token once, only its hash is stored; serve admits it up to --max-uses; revoke kills it at once",
     () =>

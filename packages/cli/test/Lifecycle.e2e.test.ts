@@ -78,7 +78,8 @@ const head = (method: string, path: string, body: string, token?: string) =>
 
 const mode = (path: string) => statSync(path).mode & 0o777
 
-describe("serve: stopping", () => {
+// The tests of each group are independent (each its own directory and processes): they run concurrently.
+describe.concurrent("serve: stopping", () => {
   it.scopedLive(
     "SIGTERM: a silent connection is closed at once, a slow POST and PUT in flight get their normal 201 and 200, exit 0",
     () =>
@@ -144,7 +145,7 @@ describe("serve: stopping", () => {
   )
 })
 
-describe("serve: connection limits", () => {
+describe.concurrent("serve: connection limits", () => {
   it.scopedLive(
     "from the environment: silent and slow connections are closed, the per-address cap holds",
     () =>
@@ -173,7 +174,7 @@ describe("serve: connection limits", () => {
   )
 })
 
-describe("serve: starting", () => {
+describe.concurrent("serve: starting", () => {
   it.scopedLive(
     "the Authlete-compatible /api is served only when asked; a generated token goes to a 0600 file",
     () =>

@@ -44,7 +44,8 @@ const recordingFetch = (log: Array<string>): typeof fetch => async (input, init)
   return response
 }
 
-describe("MCP TypeScript SDK against serve", () => {
+// The tests are independent (each its own directory, database and processes): they run concurrently.
+describe.concurrent("MCP TypeScript SDK against serve", () => {
   it.live(
     "with DCR_AUTHORIZATION_SERVER_METADATA: the SDK discovers the server and registers a client",
     () =>

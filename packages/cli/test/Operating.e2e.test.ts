@@ -66,7 +66,8 @@ const closedPort = Effect.async<number>((resume) => {
   })
 })
 
-describe("serve in DCR_LOG_FORMAT=json", () => {
+// The tests of each group are independent (each its own directory, receiver and processes): they run concurrently.
+describe.concurrent("serve in DCR_LOG_FORMAT=json", () => {
   it.scopedLive("every line is JSON: start, access log, warnings, errors, stop; no secret in any line", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirectory
@@ -242,7 +243,7 @@ const otelEnv = (endpoint: string, dir: string, protocol?: string) => ({
   DCR_RATE_LIMIT_REGISTRATIONS: "2/hour"
 })
 
-describe("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
+describe.concurrent("serve with OTEL_EXPORTER_OTLP_ENDPOINT", () => {
   it.scopedLive("exports spans that continue the caller's trace on every route, and the metrics (OTLP/HTTP JSON)", () =>
     Effect.gen(function*() {
       const dir = yield* tempDirectory

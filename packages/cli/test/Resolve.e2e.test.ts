@@ -52,7 +52,8 @@ const client = (url: string) => ({
 documents.set("/client.json", client)
 documents.set("/other.json", (url) => client(`${url}-other`))
 
-describe("effect-dcr resolve", () => {
+// The tests are independent (the second does not use the document server): they run concurrently.
+describe.concurrent("effect-dcr resolve", () => {
   it.scoped(
     "a registered client id, a metadata document URL, and each refusal with exit status 1",
     () =>
@@ -87,14 +88,14 @@ describe("effect-dcr resolve", () => {
           [`https://localhost:${new URL(base).port}/client.json`, env, "ForbiddenAddress"],
           [`${base}/other.json`, development, "ClientIdMismatch"]
         ]
-        for (const [id, environment, reason] of refusals) {
-          const refused = yield* cli(["resolve", id], environment)
-          assert.strictEqual(refused.code, 1, `${id}: ${refused.stdout}`)
-          const error = JSON.parse(refused.stdout)
-          assert.deepStrictEqual([error.client_id, error.error, error.reason], [id, "invalid_client", reason])
-          assert.match(error.error_description, /^client metadata document refused: /)
-          assert.include(refused.stderr, "client metadata document refused")
-        }
+        yield* Effect.forEach(refusals, ([id, environment, reason]) =>
+          Effect.map(cli(["resolve", id], environment), (refused) => {
+            assert.strictEqual(refused.code, 1, `${id}: ${refused.stdout}`)
+            const error = JSON.parse(refused.stdout)
+            assert.deepStrictEqual([error.client_id, error.error, error.reason], [id, "invalid_client", reason])
+            assert.match(error.error_description, /^client metadata document refused: /)
+            assert.include(refused.stderr, "client metadata document refused")
+          }), { concurrency: 2, discard: true })
         assert.strictEqual(hits.get("/client.json"), 1, "no other resolve got the document: only the first fetched it")
         assert.strictEqual(hits.get("/other.json"), 1)
 

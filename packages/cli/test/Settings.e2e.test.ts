@@ -27,7 +27,8 @@ const serveOnce = (env: Record<string, string>) =>
 
 const metadata = { client_name: "from a file", redirect_uris: ["http://127.0.0.1:7777/cb"], scope: "read" }
 
-describe("settings, end to end (built bin)", () => {
+// The tests are independent (each its own directory and processes): they run concurrently.
+describe.concurrent("settings, end to end (built bin)", () => {
   it.effect("serve --help lists every setting with its variable, default and meaning", () =>
     Effect.gen(function*() {
       const help = yield* cli(["serve", "--help"], {})
@@ -61,21 +62,21 @@ describe("settings, end to end (built bin)", () => {
   it.effect(
     "a misconfiguration stops the start with exit 1 and a message naming the variable or the flag",
     () =>
-      Effect.gen(function*() {
-        for (
-          const [args, env, name] of [
-            [[], { DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: "maybe" }, "DCR_ROTATE_REGISTRATION_ACCESS_TOKEN"],
-            [[], { DCR_INITIAL_ACCESS_TOKENS: "a", DCR_INITIAL_ACCESS_TOKEN: "b" }, "DCR_INITIAL_ACCESS_TOKEN"],
-            [[], { AUTHLETE_SERVICE_ID: "1" }, "AUTHLETE_SERVICE_ACCESS_TOKEN"],
-            [["--port", "http"], {}, "--port"]
-          ] as const
-        ) {
-          const result = yield* cli(["serve", ...args], env)
-          assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${result.stdout}${result.stderr}`)
-          assert.include(result.stdout + result.stderr, name, JSON.stringify([args, env]))
-          assert.notInclude(result.stdout, "Ready.")
-        }
-      }),
+      Effect.forEach(
+        [
+          [[], { DCR_ROTATE_REGISTRATION_ACCESS_TOKEN: "maybe" }, "DCR_ROTATE_REGISTRATION_ACCESS_TOKEN"],
+          [[], { DCR_INITIAL_ACCESS_TOKENS: "a", DCR_INITIAL_ACCESS_TOKEN: "b" }, "DCR_INITIAL_ACCESS_TOKEN"],
+          [[], { AUTHLETE_SERVICE_ID: "1" }, "AUTHLETE_SERVICE_ACCESS_TOKEN"],
+          [["--port", "http"], {}, "--port"]
+        ] as const,
+        ([args, env, name]) =>
+          Effect.map(cli(["serve", ...args], env), (result) => {
+            assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${result.stdout}${result.stderr}`)
+            assert.include(result.stdout + result.stderr, name, JSON.stringify([args, env]))
+            assert.notInclude(result.stdout, "Ready.")
+          }),
+        { concurrency: 2, discard: true }
+      ),
     60_000
   )
 
@@ -84,7 +85,12 @@ describe("settings, end to end (built bin)", () => {
     () =>
       Effect.gen(function*() {
         const dir = yield* tempDirectory
-        const base = { HOST: "127.0.0.1", PORT: "0", DCR_DATABASE_URL: `sqlite:${join(dir, "dcr.sqlite")}` }
+        // each case its own database file: they run two at a time
+        const base = (i: number) => ({
+          HOST: "127.0.0.1",
+          PORT: "0",
+          DCR_DATABASE_URL: `sqlite:${join(dir, `${i}.sqlite`)}`
+        })
         const complete = {
           authorization_endpoint: "https://as.example.com/authorize",
           token_endpoint: "https://as.example.com/token",
@@ -93,64 +99,63 @@ describe("settings, end to end (built bin)", () => {
         const { token_endpoint: _, ...noTokenEndpoint } = complete
         const file = join(dir, "as-metadata.json")
         writeFileSync(file, JSON.stringify(noTokenEndpoint))
-        for (
-          const [args, env, reason] of [
-            [[], { DCR_AUTHORIZATION_SERVER_METADATA: "{not json" }, "not valid JSON"],
-            [[], { DCR_AUTHORIZATION_SERVER_METADATA: "[]" }, "must be a JSON object"],
-            [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${join(dir, "absent.json")}` }, "cannot read the file"],
-            [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${file}` }, "token_endpoint is missing"],
-            [
-              [],
-              {
-                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, response_types_supported: undefined })
-              },
-              "response_types_supported is missing"
-            ],
-            [
-              [],
-              {
-                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
-                  ...complete,
-                  token_endpoint: "http://as.example.com/t"
-                })
-              },
-              "token_endpoint must be an https URL"
-            ],
-            [
-              [],
-              {
-                DCR_ISSUER: "https://dcr.example.com",
-                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" })
-              },
-              "is not this server's issuer https://dcr.example.com"
-            ],
-            // without DCR_ISSUER the issuer is the listen address, known once listening
-            [
-              [],
-              { DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" }) },
-              "DCR_ISSUER is unset"
-            ],
-            [
-              [],
-              {
-                DCR_ISSUER: "https://as.example.com",
-                DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
-                  ...complete,
-                  registration_endpoint: "https://as.example.com/oauth/register"
-                })
-              },
-              "registration_endpoint"
-            ],
-            [["--authorization-server-metadata", "[]"], {}, "--authorization-server-metadata"]
-          ] as const
-        ) {
-          const result = yield* cli(["serve", ...args], { ...base, ...env })
-          const output = result.stdout + result.stderr
-          assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${output}`)
-          assert.include(output, "DCR_AUTHORIZATION_SERVER_METADATA", JSON.stringify(env))
-          assert.include(output, reason, JSON.stringify(env))
-          assert.notInclude(result.stdout, "Ready.")
-        }
+        const cases = [
+          [[], { DCR_AUTHORIZATION_SERVER_METADATA: "{not json" }, "not valid JSON"],
+          [[], { DCR_AUTHORIZATION_SERVER_METADATA: "[]" }, "must be a JSON object"],
+          [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${join(dir, "absent.json")}` }, "cannot read the file"],
+          [[], { DCR_AUTHORIZATION_SERVER_METADATA: `@${file}` }, "token_endpoint is missing"],
+          [
+            [],
+            {
+              DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, response_types_supported: undefined })
+            },
+            "response_types_supported is missing"
+          ],
+          [
+            [],
+            {
+              DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
+                ...complete,
+                token_endpoint: "http://as.example.com/t"
+              })
+            },
+            "token_endpoint must be an https URL"
+          ],
+          [
+            [],
+            {
+              DCR_ISSUER: "https://dcr.example.com",
+              DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" })
+            },
+            "is not this server's issuer https://dcr.example.com"
+          ],
+          // without DCR_ISSUER the issuer is the listen address, known once listening
+          [
+            [],
+            { DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({ ...complete, issuer: "https://as.example.com" }) },
+            "DCR_ISSUER is unset"
+          ],
+          [
+            [],
+            {
+              DCR_ISSUER: "https://as.example.com",
+              DCR_AUTHORIZATION_SERVER_METADATA: JSON.stringify({
+                ...complete,
+                registration_endpoint: "https://as.example.com/oauth/register"
+              })
+            },
+            "registration_endpoint"
+          ],
+          [["--authorization-server-metadata", "[]"], {}, "--authorization-server-metadata"]
+        ] as const
+        yield* Effect.forEach(cases, ([args, env, reason], i) =>
+          Effect.map(cli(["serve", ...args], { ...base(i), ...env }), (result) => {
+            const output = result.stdout + result.stderr
+            assert.strictEqual(result.code, 1, `${JSON.stringify([args, env])}: ${output}`)
+            assert.include(output, "DCR_AUTHORIZATION_SERVER_METADATA", JSON.stringify(env))
+            assert.include(output, reason, JSON.stringify(env))
+            assert.notInclude(result.stdout, "Ready.")
+          }), { concurrency: 2, discard: true })
       }).pipe(Effect.scoped),
     90_000
   )
