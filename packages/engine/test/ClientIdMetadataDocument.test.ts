@@ -40,14 +40,22 @@ const testCa = Tls.caCertificate
 
 /**
  * A document server on 127.0.0.1 (https with `certificate`, else http): `routes` by path, the number
- * of requests per path in `hits`.
+ * of requests per path in `hits`. Closing it cancels the delayed answers still pending (a timer that
+ * fired later would run in whatever test file the worker runs next).
  */
 const serveDocuments = (certificate?: { readonly key: string; readonly cert: string }) =>
   Effect.acquireRelease(
-    Effect.async<{ base: string; routes: Map<string, Route>; hits: Map<string, number>; server: http.Server }>(
+    Effect.async<{
+      base: string
+      routes: Map<string, Route>
+      hits: Map<string, number>
+      server: http.Server
+      delayed: Set<NodeJS.Timeout>
+    }>(
       (resume) => {
         const routes = new Map<string, Route>()
         const hits = new Map<string, number>()
+        const delayed = new Set<NodeJS.Timeout>()
         const scheme = certificate === undefined ? "http" : "https"
         const handler: http.RequestListener = (req, res) => {
           const path = req.url ?? "/"
@@ -64,20 +72,25 @@ const serveDocuments = (certificate?: { readonly key: string; readonly cert: str
             if (route.truncate === true) res.write(body.slice(0, 10), () => res.socket?.destroy())
             else res.end(body)
           }
-          if (route.delay === undefined) answer()
-          else setTimeout(answer, route.delay).unref()
+          if (route.delay === undefined) return answer()
+          const timer = setTimeout(() => {
+            delayed.delete(timer)
+            answer()
+          }, route.delay).unref()
+          delayed.add(timer)
         }
         const server: http.Server = certificate === undefined
           ? http.createServer(handler)
           : https.createServer(certificate, handler)
         server.listen(0, "127.0.0.1", () => {
           const base = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`
-          resume(Effect.succeed({ base, routes, hits, server }))
+          resume(Effect.succeed({ base, routes, hits, server, delayed }))
         })
       }
     ),
-    ({ server }) =>
+    ({ delayed, server }) =>
       Effect.async<void>((resume) => {
+        for (const timer of delayed) clearTimeout(timer)
         server.closeAllConnections()
         server.close(() => resume(Effect.void))
       })
