@@ -1,0 +1,7 @@
+import { defineWorkspace } from "vitest/config"
+
+export default defineWorkspace([
+  "packages/*/vitest.config.ts",
+  "scripts/vitest.config.ts",
+  "examples/*/vitest.config.ts"
+])
