@@ -6,6 +6,7 @@
  * OTLP/HTTP receiver, in JSON and in protobuf.
  */
 import * as Cli from "@effect-dcr/testing/Cli"
+import * as Loopback from "@effect-dcr/testing/Loopback"
 import { freshSchema, skipReason } from "@effect-dcr/testing/Postgres"
 import * as TempDirectory from "@effect-dcr/testing/TempDirectory"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
@@ -178,16 +179,8 @@ const receiver = Effect.gen(function*() {
       res.end("{}")
     })
   })
-  yield* Effect.acquireRelease(
-    Effect.async<void>((resume) => {
-      server.listen(0, "127.0.0.1", () => resume(Effect.void))
-    }),
-    () =>
-      Effect.async<void>((resume) => {
-        server.close(() => resume(Effect.void))
-      })
-  )
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts }
+  const { url } = yield* Loopback.listen(server)
+  return { url, posts }
 })
 
 const traceId = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -8,11 +8,11 @@
  */
 import { AuthleteClientRegistry } from "@effect-dcr/client"
 import { Client, decodeClientMetadata, metadataToClient } from "@effect-dcr/schema"
+import * as Loopback from "@effect-dcr/testing/Loopback"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { Effect, Either, Redacted, Schema, type Scope } from "effect"
 import { randomBytes } from "node:crypto"
 import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
 import { issuer, type RegistryTarget, tokenEndpoint } from "./registryContract.js"
 
 const serviceId = "715948317"
@@ -44,17 +44,7 @@ export const authleteTarget: Effect.Effect<RegistryTarget, never, Scope.Scope> =
         ? json(404, JSON.stringify({ resultCode: "A031201", resultMessage: "[A031201] No such client." }))
         : json(200, client)
     })
-    yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => {
-        server.listen(0, "127.0.0.1", () => resume(Effect.void))
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    const { port } = server.address() as AddressInfo
+    const { port } = yield* Loopback.listen(server)
     const registry = yield* AuthleteClientRegistry.make({
       baseUrl: `http://127.0.0.1:${port}`,
       serviceId,

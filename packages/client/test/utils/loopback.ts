@@ -2,6 +2,7 @@
  * A real node:http server on 127.0.0.1 (ephemeral port) that records every request and lets a
  * test decide how (or whether) to answer. Closed with the scope.
  */
+import * as Loopback from "@effect-dcr/testing/Loopback"
 import { Deferred, Effect, FiberId, Queue } from "effect"
 import type { Scope } from "effect"
 import * as Http from "node:http"
@@ -55,18 +56,8 @@ export const loopback = (handler: Handler): Effect.Effect<
         handler(captured, res)
       })
     })
-    yield* Effect.acquireRelease(
-      Effect.async<void>((resume) => {
-        server.listen(0, "127.0.0.1", () => resume(Effect.void))
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    )
-    const { port } = server.address() as AddressInfo
-    return { url: `http://127.0.0.1:${port}`, requests }
+    const { url } = yield* Loopback.listen(server)
+    return { url, requests }
   })
 
 /** A port on 127.0.0.1 where nothing listens (bound, then released). */
