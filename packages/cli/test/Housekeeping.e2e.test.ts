@@ -26,20 +26,25 @@ const listedIds = (env: Record<string, string>) =>
     (result) => (JSON.parse(result.stdout) as Array<{ readonly clientId: string }>).map((row) => row.clientId).sort()
   )
 
+/** A new database file with one client, registered just now through the CLI. */
+const withRecentClient = Effect.gen(function*() {
+  const dir = yield* TempDirectory.make("effect-dcr-housekeeping-")
+  const filename = join(dir, "dcr.sqlite")
+  const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
+  const registered = yield* ok([
+    "register",
+    JSON.stringify({ client_name: "recent", redirect_uris: ["https://app.example.com/cb"] })
+  ], env)
+  return { env, filename, recentId: JSON.parse(registered.stdout).client_id as string }
+})
+
 // The tests are independent (each its own directory, database and processes): they run concurrently.
 describe.concurrent("effect-dcr clients unused / prune (built) end to end", () => {
   it.scopedLive(
     "lists and prunes only the clients registered before the cutoff and never used",
     () =>
       Effect.gen(function*() {
-        const dir = yield* TempDirectory.make("effect-dcr-housekeeping-")
-        const filename = join(dir, "dcr.sqlite")
-        const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
-        const registered = yield* ok([
-          "register",
-          JSON.stringify({ client_name: "recent", redirect_uris: ["https://app.example.com/cb"] })
-        ], env)
-        const recentId = JSON.parse(registered.stdout).client_id as string
+        const { env, filename, recentId } = yield* withRecentClient
 
         // three clients registered ten days ago and never used, one used yesterday: copies of the real row
         const now = Date.now()
@@ -117,14 +122,7 @@ describe.concurrent("effect-dcr clients unused / prune (built) end to end", () =
     "serve with DCR_PRUNE_UNUSED_CLIENTS_AFTER prunes the never-used old clients; refused with Authlete",
     () =>
       Effect.gen(function*() {
-        const dir = yield* TempDirectory.make("effect-dcr-housekeeping-")
-        const filename = join(dir, "dcr.sqlite")
-        const env = { DCR_DATABASE_URL: `sqlite:${filename}` }
-        const registered = yield* ok([
-          "register",
-          JSON.stringify({ client_name: "recent", redirect_uris: ["https://app.example.com/cb"] })
-        ], env)
-        const recentId = JSON.parse(registered.stdout).client_id as string
+        const { env, filename, recentId } = yield* withRecentClient
         const oldId = "100000000000301"
         yield* Effect.scoped(Effect.gen(function*() {
           const store = yield* SqliteClientStore.make({ filename })
