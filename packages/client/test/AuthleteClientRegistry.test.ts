@@ -94,6 +94,19 @@ const authenticate = (credentials: ClientRegistry.ClientCredentials) =>
     (a) => `${a.method} ${a.clientId}`
   )
 
+/** Runs a table of `[name, credentials, expected outcome]` against the registry at `url`. */
+const expectTable = (
+  cases: ReadonlyArray<readonly [string, ClientRegistry.ClientCredentials, string]>,
+  url: string
+) =>
+  Effect.gen(function*() {
+    const actual = yield* Effect.forEach(
+      cases,
+      ([name, credentials]) => Effect.map(authenticate(credentials), (result) => [name, result] as const)
+    ).pipe(Effect.provide(registry(url)))
+    assert.deepStrictEqual(actual, cases.map(([name, , expected]) => [name, expected] as const))
+  })
+
 const find = (id: string) => Effect.flatMap(ClientRegistry.ClientRegistry, (r) => r.find(id))
 
 const basic = (id: string, password: string) => "Basic " + Buffer.from(`${id}:${password}`).toString("base64")
@@ -231,13 +244,7 @@ describe("AuthleteClientRegistry", () => {
           parameters: form({}).parameters
         }, "InvalidClient/WrongSecret"]
       ]
-      const actual = yield* Effect.forEach(
-        cases,
-        ([name, credentials]) => Effect.map(authenticate(credentials), (result) => [name, result] as const)
-      ).pipe(
-        Effect.provide(registry(server.url))
-      )
-      assert.deepStrictEqual(actual, cases.map(([name, , expected]) => [name, expected] as const))
+      yield* expectTable(cases, server.url)
     }))
 
   it.scopedLive("client_secret_jwt: an HMAC with the client secret is accepted, any other key or alg refused", () =>
@@ -285,13 +292,7 @@ describe("AuthleteClientRegistry", () => {
           "InvalidClient/AuthMethodMismatch"
         ]
       ]
-      const actual = yield* Effect.forEach(
-        cases,
-        ([name, credentials]) => Effect.map(authenticate(credentials), (result) => [name, result] as const)
-      ).pipe(
-        Effect.provide(registry(server.url))
-      )
-      assert.deepStrictEqual(actual, cases.map(([name, , expected]) => [name, expected] as const))
+      yield* expectTable(cases, server.url)
       const ok = yield* Effect.flatMap(
         ClientRegistry.ClientRegistry,
         (r) => Effect.flatMap(hmacAssertion(jwt, secret), (token) => r.authenticate(assertion(token)))
